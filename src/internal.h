@@ -1,0 +1,160 @@
+/*
+ * internal.h - declarations shared by the library's source files.
+ * Nothing here is part of the public API: internal non-static symbols are
+ * cssl__*, and the version script keeps them out of the shared library.
+ */
+#ifndef CSSL_INTERNAL_H
+#define CSSL_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "cssl.h"
+
+/* ---- memory: everything goes through OpenSSL's allocator, so one hook
+ * (CRYPTO_set_mem_functions) covers the library and OpenSSL alike. ---- */
+#define cssl__malloc(n) OPENSSL_malloc(n)
+#define cssl__zalloc(n) OPENSSL_zalloc(n)
+#define cssl__realloc(p, n) OPENSSL_realloc((p), (n))
+#define cssl__strdup(s) OPENSSL_strdup(s)
+#define cssl__strndup(s, n) OPENSSL_strndup((s), (n))
+#define cssl__memdup(p, n) OPENSSL_memdup((p), (n))
+#define cssl__free(p) OPENSSL_free(p)
+
+/* ---- errors --------------------------------------------------------------
+ * Every failure is recorded once, where it is detected, by one of these,
+ * which return the status so a caller can `return cssl__raise(...)`.
+ */
+
+/* A plain message, no location: Python's ValueError("text") and friends. */
+int cssl__raise(int status, const char *text);
+int cssl__raisef(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Python's _setSSLError with a literal text: "text (file.c:line)". */
+int cssl__raise_at(const char *file, int line, int status, const char *text);
+
+/*
+ * Python's _setSSLError(NULL): from the last error in OpenSSL's queue,
+ * "[LIB: REASON] reason string (file.c:line)", errno = packed reason; with
+ * errstr given it replaces OpenSSL's reason string. Drains the queue.
+ */
+int cssl__raise_openssl(const char *file, int line, int status, const char *errstr);
+
+/* The same, for certificate verification failures: records verify_code and
+ * verify_message and appends ": verify_message" to the text. */
+int cssl__raise_openssl_verify(const char *file, int line, int status, const char *errstr,
+                               long verify_code, const char *verify_message);
+
+/* OSError: "[Errno 2] No such file or directory: 'path'" (path may be NULL). */
+int cssl__raise_errno(int err, const char *path);
+
+/* MemoryError. */
+int cssl__raise_nomem(void);
+
+/* The record kept for the calling thread (conn.c fills verify fields). */
+typedef struct cssl__error {
+    int status;
+    int err_no;
+    long verify_code;
+    const char *library;
+    const char *reason;
+    const char *message; /* msgbuf or a static string */
+    const char *verify_message;
+    char msgbuf[640];
+    char verifybuf[320];
+} cssl__error;
+
+cssl__error *cssl__error_state(void);
+
+/* Mnemonics from the generated tables, or NULL. */
+const char *cssl__lib_name(int lib);
+const char *cssl__reason_name(int lib, int reason);
+
+/*
+ * If the last queued OpenSSL error is a system error (ERR_LIB_SYS), record
+ * it as CSSL_EOS naming path, drain the queue and return CSSL_EOS; else 0.
+ */
+int cssl__raise_if_syserr(const char *path);
+
+#define CSSL_RAISE_SSL(text) cssl__raise_at(__FILE_NAME__, __LINE__, CSSL_ESSL, (text))
+#define CSSL_RAISE_OPENSSL(status) cssl__raise_openssl(__FILE_NAME__, __LINE__, (status), NULL)
+
+/* Return a failing status to the caller. */
+#define CSSL_GUARD(expr)                                                       \
+    do {                                                                       \
+        int cssl_guard_r_ = (expr);                                            \
+        if (cssl_guard_r_ < 0)                                                 \
+            return cssl_guard_r_;                                              \
+    } while (0)
+
+/* Fail with status and a plain message unless cond holds. */
+#define CSSL_ENSURE(cond, status, text)                                        \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            return cssl__raise((status), (text));                              \
+    } while (0)
+
+/* Same, for functions that return a pointer. */
+#define CSSL_ENSURE_PTR(cond, status, text)                                    \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            cssl__raise((status), (text));                                     \
+            return NULL;                                                       \
+        }                                                                      \
+    } while (0)
+
+/* Argument checks: "ctx must not be NULL". */
+#define CSSL_ENSURE_ARG(p) CSSL_ENSURE((p) != NULL, CSSL_EVALUE, #p " must not be NULL")
+#define CSSL_ENSURE_ARG_PTR(p) CSSL_ENSURE_PTR((p) != NULL, CSSL_EVALUE, #p " must not be NULL")
+
+/* An OpenSSL call that returns 1 on success; anything else raises from the
+ * queue as `status`. */
+#define CSSL_OSSL(call, status)                                                \
+    do {                                                                       \
+        if ((call) != 1)                                                       \
+            return CSSL_RAISE_OPENSSL(status);                                 \
+    } while (0)
+
+/* ---- contexts -------------------------------------------------------- */
+
+struct cssl_context {
+    SSL_CTX *ssl_ctx;
+    int protocol;
+    int refs;                 /* atomic */
+    bool check_hostname;
+    bool post_handshake_auth;
+    unsigned int hostflags;   /* OpenSSL has no getter for the param's flags */
+    char *keylog_filename;    /* guarded by the keylog lock */
+    FILE *keylog_file;        /* guarded by the keylog lock */
+    unsigned char *alpn;      /* wire format: length-prefixed names */
+    unsigned int alpn_len;
+};
+
+/* The cssl_context owning an SSL_CTX (stored as its app data). */
+cssl_context *cssl__context_of(const SSL_CTX *ssl_ctx);
+
+/* Whether the context's role allows the other side ("server" / "client"). */
+bool cssl__context_is_server_only(const cssl_context *ctx);
+bool cssl__context_is_client_only(const cssl_context *ctx);
+
+/* keylog.c: close the context's key log file (context free). */
+void cssl__keylog_close(cssl_context *ctx);
+
+/* ---- certificates ------------------------------------------------------ */
+
+/* Wrap an X509, taking a reference of its own; decodes the fields. */
+cssl_cert *cssl__cert_from_x509(X509 *x509);
+
+/* The X509 inside a cssl_cert (borrowed). */
+X509 *cssl__cert_x509(const cssl_cert *cert);
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* Append repr(text) as Python prints a str ('a\'b', "it's", '\x00'). */
+size_t cssl__py_repr(const char *text, size_t len, char *out, size_t size);
+
+#endif /* CSSL_INTERNAL_H */
