@@ -31,17 +31,6 @@ int cssl_context_set_default_verify_paths(cssl_context *ctx)
     return cssl__raise(CSSL_EUNSUPPORTED, "not implemented yet");
 }
 
-cssl_cert **cssl_context_get_ca_certs(const cssl_context *ctx)
-{
-    cssl__raise(CSSL_EUNSUPPORTED, "not implemented yet");
-    return NULL;
-}
-
-int cssl_context_cert_store_stats(const cssl_context *ctx, cssl_cert_store_stats *stats)
-{
-    return cssl__raise(CSSL_EUNSUPPORTED, "not implemented yet");
-}
-
 int cssl_context_session_stats(const cssl_context *ctx, cssl_session_stats *stats)
 {
     return cssl__raise(CSSL_EUNSUPPORTED, "not implemented yet");
