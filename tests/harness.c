@@ -206,33 +206,46 @@ static bool on_path(const char *name, char *out, size_t size)
 static char python[1024];
 static bool python313;
 
+/* Run candidate's version check; true if it works (pyenv shims may exist on
+ * PATH for versions that are not selected, and fail when run). */
+static bool try_python(const char *candidate)
+{
+    const char *argv[] = {candidate, "-c",
+                          "import sys, ssl; print(sys.version_info[:2] >= (3, 13))", NULL};
+    char *out = NULL;
+    int rc = run_command(argv, &out);
+    bool ok = rc == 0 && (strncmp(out, "True", 4) == 0 || strncmp(out, "False", 5) == 0);
+    if (ok) {
+        snprintf(python, sizeof python, "%s", candidate);
+        python313 = strncmp(out, "True", 4) == 0;
+    }
+    free(out);
+    return ok;
+}
+
 const char *python_path(void)
 {
     if (python[0] != '\0')
         return python;
     const char *env = getenv("CSSL_PYTHON");
-    if (env && *env) {
-        snprintf(python, sizeof python, "%s", env);
-    } else if (on_path("python3.13", python, sizeof python)) {
-    } else {
-        const char *root = getenv("PYENV_ROOT");
-        char pattern[1024];
-        snprintf(pattern, sizeof pattern, "%s/versions/3.13*/bin/python3",
-                 root ? root : "/root/.pyenv");
-        glob_t g;
-        if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
-            snprintf(python, sizeof python, "%s", g.gl_pathv[g.gl_pathc - 1]);
-        else if (!on_path("python3", python, sizeof python))
-            python[0] = '\0';
-        globfree(&g);
-    }
-    if (python[0] == '\0')
-        SKIP("no python3 interpreter found for the oracle");
-    const char *argv[] = {python, "-c", "import sys; print(sys.version_info[:2] >= (3, 13))", NULL};
-    char *out = NULL;
-    REQUIRE(run_command(argv, &out) == 0);
-    python313 = strncmp(out, "True", 4) == 0;
-    free(out);
+    if (env && *env && try_python(env))
+        return python;
+    const char *root = getenv("PYENV_ROOT");
+    char pattern[1024], found[1024];
+    snprintf(pattern, sizeof pattern, "%s/versions/3.13*/bin/python3",
+             root ? root : "/root/.pyenv");
+    glob_t g;
+    bool ok = false;
+    if (glob(pattern, 0, NULL, &g) == 0)
+        for (size_t i = g.gl_pathc; i-- > 0 && !ok;)
+            ok = try_python(g.gl_pathv[i]);
+    globfree(&g);
+    if (!ok && on_path("python3.13", found, sizeof found))
+        ok = try_python(found);
+    if (!ok && on_path("python3", found, sizeof found))
+        ok = try_python(found);
+    if (!ok)
+        SKIP("no working python3 interpreter found for the oracle");
     return python;
 }
 
