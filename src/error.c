@@ -103,8 +103,12 @@ int cssl__raise_openssl_verify(const char *file, int line, int status, const cha
         e->library = cssl__lib_name(lib);
         e->reason = cssl__reason_name(lib, reason);
         e->err_no = reason;
-        if (errstr == NULL)
+        if (errstr == NULL) {
+            /* The reason strings of libssl load with libssl; make sure. */
+            OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
+                             NULL);
             errstr = ERR_reason_error_string(code);
+        }
     }
     if (errstr == NULL)
         errstr = "unknown error";
