@@ -765,6 +765,369 @@ CSSL_API cssl_context *cssl_create_default_context(int purpose, const char *cafi
  */
 CSSL_API cssl_context *cssl_create_unverified_context(int purpose);
 
+/* ------------------------------------------------------------------------ */
+/* Memory BIOs (ssl.MemoryBIO): in-memory transports for event loops         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct cssl_memory_bio cssl_memory_bio;
+
+/** ssl.MemoryBIO(): an empty buffer. A read finding it empty means "retry
+ * later" until cssl_memory_bio_write_eof() marks the end. */
+CSSL_API cssl_memory_bio *cssl_memory_bio_new(void);
+
+/** Release the BIO. A connection using it keeps its own reference. */
+CSSL_API void cssl_memory_bio_free(cssl_memory_bio *bio);
+
+/**
+ * MemoryBIO.write: append len bytes (copied); returns len. After
+ * write_eof: CSSL_ESSL "cannot write() after write_eof()".
+ */
+CSSL_API ssize_t cssl_memory_bio_write(cssl_memory_bio *bio, const void *data, size_t len);
+
+/**
+ * MemoryBIO.read: move up to size buffered bytes into buf; returns the
+ * count, 0 when nothing is buffered (no data yet, or EOF: see eof()).
+ */
+CSSL_API ssize_t cssl_memory_bio_read(cssl_memory_bio *bio, void *buf, size_t size);
+
+/** MemoryBIO.write_eof: no more data will be written. */
+CSSL_API int cssl_memory_bio_write_eof(cssl_memory_bio *bio);
+
+/** MemoryBIO.pending: bytes buffered (0 for NULL). */
+CSSL_API size_t cssl_memory_bio_pending(const cssl_memory_bio *bio);
+
+/** MemoryBIO.eof: write_eof() was called and every byte has been read. */
+CSSL_API bool cssl_memory_bio_eof(const cssl_memory_bio *bio);
+
+/* ------------------------------------------------------------------------ */
+/* Sessions (ssl.SSLSession)                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct cssl_session cssl_session;
+
+/** Release a session. NULL is a no-op. */
+CSSL_API void cssl_session_free(cssl_session *session);
+
+/** SSLSession.id: *len bytes (up to 32), owned by the session. */
+CSSL_API const uint8_t *cssl_session_id(const cssl_session *session, size_t *len);
+
+/** SSLSession.time: creation time, seconds since the epoch. */
+CSSL_API int64_t cssl_session_time(const cssl_session *session);
+
+/** SSLSession.timeout: lifetime in seconds. */
+CSSL_API long cssl_session_timeout(const cssl_session *session);
+
+/** SSLSession.ticket_lifetime_hint: seconds, from the server's ticket. */
+CSSL_API unsigned long cssl_session_ticket_lifetime_hint(const cssl_session *session);
+
+/** SSLSession.has_ticket: the session carries a ticket. */
+CSSL_API bool cssl_session_has_ticket(const cssl_session *session);
+
+/** SSLSession ==: the same object or the same session id. */
+CSSL_API bool cssl_session_equal(const cssl_session *a, const cssl_session *b);
+
+/**
+ * Serialise a session (DER, caller frees) so a later process can resume it
+ * with cssl_session_from_der(). Contains the session's master secret: store
+ * it like a key.
+ */
+CSSL_API uint8_t *cssl_session_to_der(const cssl_session *session, size_t *len);
+
+/** Rebuild a session serialised by cssl_session_to_der(), for use with
+ * connections of ctx. */
+CSSL_API cssl_session *cssl_session_from_der(cssl_context *ctx, const void *der, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Connections (ssl.SSLSocket and ssl.SSLObject)                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct cssl_conn cssl_conn;
+
+/* Flags for cssl_context_wrap_socket() and cssl_context_wrap_bio(). */
+#define CSSL_SERVER_SIDE 0x1U             /* server_side=True */
+#define CSSL_NO_SUPPRESS_RAGGED_EOFS 0x2U /* suppress_ragged_eofs=False */
+#define CSSL_CLOSE_FD 0x4U                /* cssl_conn_free() closes the fd */
+
+/**
+ * SSLContext.wrap_socket: a TLS connection over the stream socket fd
+ * (connected, or to be connected by the caller before the first I/O).
+ * flags: CSSL_SERVER_SIDE, CSSL_NO_SUPPRESS_RAGGED_EOFS, CSSL_CLOSE_FD.
+ * server_hostname (client only) is sent as SNI unless it is an IP address,
+ * and checked against the certificate if the context checks hostnames;
+ * non-ASCII names are converted to their A-label. session (client only,
+ * borrowed) is offered for resumption. The handshake runs on the first
+ * read/write, or explicitly with cssl_conn_do_handshake(). The timeout
+ * starts as the fd's mode: non-blocking fd → 0, else blocking (-1).
+ * Errors (Python's texts): "Cannot create a server socket with a
+ * PROTOCOL_TLS_CLIENT context", "Cannot create a client socket with a
+ * PROTOCOL_TLS_SERVER context", "server_hostname can only be specified in
+ * client mode", "session can only be specified in client mode",
+ * "check_hostname requires server_hostname", "server_hostname cannot be an
+ * empty string or start with a leading dot.", "only stream sockets are
+ * supported" (CSSL_EUNSUPPORTED). The connection holds a reference to ctx.
+ */
+CSSL_API cssl_conn *cssl_context_wrap_socket(cssl_context *ctx, int fd, unsigned flags,
+                                             const char *server_hostname,
+                                             const cssl_session *session);
+
+/**
+ * SSLContext.wrap_bio: a TLS connection over two memory BIOs (sans-IO):
+ * the caller moves bytes from outgoing to the peer and from the peer into
+ * incoming. I/O never blocks: CSSL_EWANT_READ means "feed incoming and
+ * retry". Ragged EOFs are never suppressed. Same checks as wrap_socket —
+ * including "check_hostname requires server_hostname", which Python
+ * forgets for memory BIOs. The connection references both BIOs.
+ */
+CSSL_API cssl_conn *cssl_context_wrap_bio(cssl_context *ctx, cssl_memory_bio *incoming,
+                                          cssl_memory_bio *outgoing, unsigned flags,
+                                          const char *server_hostname,
+                                          const cssl_session *session);
+
+/**
+ * Release the connection without sending close_notify (the session stays
+ * resumable, as in Python). Closes the fd only with CSSL_CLOSE_FD.
+ */
+CSSL_API void cssl_conn_free(cssl_conn *conn);
+
+/**
+ * do_handshake(): run or continue the handshake. CSSL_EWANT_READ/WRITE on
+ * non-blocking transports; CSSL_ECERT_VERIFY with verify code and message;
+ * CSSL_ETIMEOUT "The handshake operation timed out"; CSSL_EOS ENOTCONN if
+ * the socket is not connected yet.
+ */
+CSSL_API int cssl_conn_do_handshake(cssl_conn *conn);
+
+/**
+ * read(): up to size decrypted bytes into buf (handshaking first if
+ * needed). Returns the count, or 0 at a clean close (close_notify) — and,
+ * on sockets with suppress_ragged_eofs, at a transport EOF without one.
+ * Otherwise a negative status: CSSL_EEOF "EOF occurred in violation of
+ * protocol", CSSL_EZERO_RETURN once both sides have closed, CSSL_EWANT_*,
+ * CSSL_ETIMEOUT "The read operation timed out", CSSL_EVALUE "Read on closed
+ * or unwrapped SSL socket.". size 0 returns 0 at once.
+ */
+CSSL_API ssize_t cssl_conn_read(cssl_conn *conn, void *buf, size_t size);
+
+/**
+ * write(): encrypt and send len bytes; returns the count written (all of
+ * it on a blocking transport). CSSL_EWANT_WRITE/READ on non-blocking ones
+ * (retry with the same arguments), CSSL_ETIMEOUT "The write operation timed
+ * out", CSSL_ESSL "[SSL: PROTOCOL_IS_SHUTDOWN] protocol is shutdown" after
+ * close. len 0 returns 0.
+ */
+CSSL_API ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len);
+
+/**
+ * sendall(): write all len bytes, waiting as the timeout allows. On a
+ * non-blocking transport it returns CSSL_EWANT_* with *sent (if non-NULL)
+ * holding the bytes already sent.
+ */
+CSSL_API int cssl_conn_sendall(cssl_conn *conn, const void *buf, size_t len, size_t *sent);
+
+/**
+ * sendfile(): send count bytes of in_fd from offset (count 0: to EOF)
+ * through TLS. Sockets only. Returns the bytes sent.
+ */
+CSSL_API ssize_t cssl_conn_sendfile(cssl_conn *conn, int in_fd, off_t offset, size_t count);
+
+/** pending(): decrypted bytes buffered and readable without I/O. */
+CSSL_API size_t cssl_conn_pending(const cssl_conn *conn);
+
+/**
+ * unwrap(): the TLS closing handshake (send close_notify, wait for the
+ * peer's). Afterwards the socket carries plaintext again (STARTTLS /
+ * STOPTLS); read/write on the connection fail. On memory BIOs the first
+ * call queues close_notify and returns CSSL_EWANT_READ until the peer's
+ * arrives.
+ */
+CSSL_API int cssl_conn_unwrap(cssl_conn *conn);
+
+/**
+ * getpeercert(): the peer's decoded certificate, owned by conn (valid
+ * until it is freed). *info is NULL if the peer sent none; it points to an
+ * empty structure (all counts 0, strings NULL) when the connection's
+ * context does not verify certificates (CERT_NONE), exactly when Python
+ * returns {}. Before the handshake: CSSL_EVALUE "handshake not done yet".
+ */
+CSSL_API int cssl_conn_getpeercert(cssl_conn *conn, const cssl_cert_info **info);
+
+/**
+ * getpeercert(binary_form=True): the peer certificate's DER (caller
+ * frees), regardless of verification; *der NULL if none.
+ */
+CSSL_API int cssl_conn_getpeercert_der(cssl_conn *conn, uint8_t **der, size_t *len);
+
+/**
+ * get_verified_chain(): the chain OpenSSL verified, leaf first, as a
+ * NULL-terminated array (cssl_cert_list_free). Empty if none.
+ */
+CSSL_API cssl_cert **cssl_conn_get_verified_chain(const cssl_conn *conn);
+
+/**
+ * get_unverified_chain(): the chain the peer sent, leaf first (on the
+ * server side the client's leaf is included, as in Python).
+ */
+CSSL_API cssl_cert **cssl_conn_get_unverified_chain(const cssl_conn *conn);
+
+/**
+ * cipher(): the negotiated cipher's name ("TLS_AES_256_GCM_SHA384") or
+ * NULL before the handshake; *protocol ("TLSv1.3") and *secret_bits if
+ * non-NULL. Strings are static.
+ */
+CSSL_API const char *cssl_conn_cipher(const cssl_conn *conn, const char **protocol,
+                                      int *secret_bits);
+
+/** One cipher of shared_ciphers(). */
+typedef struct cssl_cipher_desc {
+    const char *name;
+    const char *protocol;
+    int secret_bits;
+} cssl_cipher_desc;
+
+/**
+ * shared_ciphers(): on the server side, the server's ciphers the client
+ * offered, in server order (caller frees *ciphers). *ciphers is NULL on the
+ * client side and before the handshake (Python's None).
+ */
+CSSL_API int cssl_conn_shared_ciphers(const cssl_conn *conn, cssl_cipher_desc **ciphers,
+                                      size_t *count);
+
+/** compression(): the compression method, NULL (none) on OpenSSL 3. */
+CSSL_API const char *cssl_conn_compression(const cssl_conn *conn);
+
+/** version(): "TLSv1.2", "TLSv1.3"; NULL before the handshake. */
+CSSL_API const char *cssl_conn_version(const cssl_conn *conn);
+
+/** selected_alpn_protocol(): the agreed protocol or NULL. */
+CSSL_API const char *cssl_conn_selected_alpn_protocol(const cssl_conn *conn);
+
+/**
+ * get_channel_binding(cb_type): "tls-unique" (RFC 5929) only: the first
+ * Finished message of the latest handshake into buf (size ≥ 128 suffices).
+ * Returns its length, 0 before the handshake (Python's None). Other types:
+ * CSSL_EVALUE "'tls-server-end-point' channel binding type not implemented".
+ */
+CSSL_API ssize_t cssl_conn_get_channel_binding(const cssl_conn *conn, const char *cb_type,
+                                               uint8_t *buf, size_t size);
+
+/**
+ * verify_client_post_handshake(): a TLS 1.3 server asks the client for a
+ * certificate now; it arrives with the next read/write. Client side:
+ * "[SSL: NOT_SERVER] not server"; no PHA offered: "[SSL:
+ * EXTENSION_NOT_RECEIVED] extension not received".
+ */
+CSSL_API int cssl_conn_verify_client_post_handshake(cssl_conn *conn);
+
+/** session: the current session (caller frees) or NULL if none. */
+CSSL_API cssl_session *cssl_conn_get_session(const cssl_conn *conn);
+
+/**
+ * Offer session for resumption (client, before the handshake). Errors in
+ * Python's order and words: "Session refers to a different SSLContext.",
+ * "Cannot set session for server-side SSLSocket.", "Cannot set session
+ * after handshake.".
+ */
+CSSL_API int cssl_conn_set_session(cssl_conn *conn, const cssl_session *session);
+
+/** session_reused: the handshake resumed a session. */
+CSSL_API bool cssl_conn_session_reused(const cssl_conn *conn);
+
+/** server_side. */
+CSSL_API bool cssl_conn_server_side(const cssl_conn *conn);
+
+/** server_hostname as sent (A-label), or NULL. */
+CSSL_API const char *cssl_conn_server_hostname(const cssl_conn *conn);
+
+/** context: the connection's current context (borrowed). */
+CSSL_API cssl_context *cssl_conn_context(const cssl_conn *conn);
+
+/**
+ * Switch the connection to another context (typically in an SNI callback,
+ * to present other certificates). The connection takes a reference.
+ */
+CSSL_API int cssl_conn_set_context(cssl_conn *conn, cssl_context *ctx);
+
+/** The socket fd, or -1 for memory BIOs. */
+CSSL_API int cssl_conn_fileno(const cssl_conn *conn);
+
+/**
+ * The socket timeout in seconds: negative = blocking, 0 = non-blocking,
+ * positive = a total deadline for each operation (handshake, read, write,
+ * unwrap). Memory BIO connections report 0.
+ */
+CSSL_API double cssl_conn_timeout(const cssl_conn *conn);
+
+/**
+ * Set the timeout (as Python's socket.settimeout). The fd is switched to
+ * O_NONBLOCK for timeout >= 0 and back for blocking.
+ */
+CSSL_API int cssl_conn_set_timeout(cssl_conn *conn, double seconds);
+
+/* ------------------------------------------------------------------------ */
+/* Callbacks on the context                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * SNI callback, called by a server for every ClientHello: server_name is
+ * the name the client asked for (A-label) or NULL if it sent none; ctx is
+ * the context the callback was set on. Return 0 to continue (after,
+ * perhaps, cssl_conn_set_context(conn, other)), a CSSL_ALERT_DESCRIPTION_*
+ * value to abort the handshake with that alert, or a negative value to
+ * abort with handshake_failure.
+ */
+typedef int (*cssl_sni_callback)(cssl_conn *conn, const char *server_name, cssl_context *ctx,
+                                 void *userdata);
+
+/**
+ * SSLContext.sni_callback. NULL removes it. On a TLS_CLIENT context:
+ * CSSL_EVALUE "sni_callback cannot be set on TLS_CLIENT context".
+ */
+CSSL_API int cssl_context_set_sni_callback(cssl_context *ctx, cssl_sni_callback cb,
+                                           void *userdata);
+
+/**
+ * PSK client callback: given the server's identity hint (NULL if none),
+ * write a NUL-terminated identity (at most identity_size bytes including
+ * the NUL) and the key (at most psk_size bytes); return the key length, or
+ * 0 to refuse. Works for TLS 1.2 and 1.3.
+ */
+typedef size_t (*cssl_psk_client_callback)(cssl_conn *conn, const char *hint, char *identity,
+                                           size_t identity_size, uint8_t *psk, size_t psk_size,
+                                           void *userdata);
+
+/**
+ * SSLContext.set_psk_client_callback. NULL removes it. On a TLS_SERVER
+ * context: CSSL_ESSL "Cannot add PSK client callback to a
+ * PROTOCOL_TLS_SERVER context".
+ */
+CSSL_API int cssl_context_set_psk_client_callback(cssl_context *ctx, cssl_psk_client_callback cb,
+                                                  void *userdata);
+
+/**
+ * PSK server callback: given the client's identity (NULL if none), write
+ * the key (at most psk_size bytes) and return its length, 0 to refuse.
+ */
+typedef size_t (*cssl_psk_server_callback)(cssl_conn *conn, const char *identity, uint8_t *psk,
+                                           size_t psk_size, void *userdata);
+
+/**
+ * SSLContext.set_psk_server_callback. identity_hint (may be NULL, at most
+ * 256 bytes: else "failed to set identity hint") is sent in TLS 1.2. On a
+ * TLS_CLIENT context: CSSL_ESSL "Cannot add PSK server callback to a
+ * PROTOCOL_TLS_CLIENT context".
+ */
+CSSL_API int cssl_context_set_psk_server_callback(cssl_context *ctx, cssl_psk_server_callback cb,
+                                                  const char *identity_hint, void *userdata);
+
+/**
+ * ssl.get_server_certificate(host, port): connect (timeout seconds, < 0 for
+ * none), handshake with SNI = host, and return the server's certificate as
+ * PEM (caller frees). With ca_certs (a PEM file) the chain is verified,
+ * the hostname is not, as in Python.
+ */
+CSSL_API char *cssl_get_server_certificate(const char *host, int port, const char *ca_certs,
+                                           double timeout);
+
 #ifdef __cplusplus
 }
 #endif

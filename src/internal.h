@@ -132,6 +132,12 @@ struct cssl_context {
     FILE *keylog_file;        /* guarded by the keylog lock */
     unsigned char *alpn;      /* wire format: length-prefixed names */
     unsigned int alpn_len;
+    cssl_sni_callback sni_cb;
+    void *sni_userdata;
+    cssl_psk_client_callback psk_client_cb;
+    void *psk_client_userdata;
+    cssl_psk_server_callback psk_server_cb;
+    void *psk_server_userdata;
 };
 
 /* The cssl_context owning an SSL_CTX (stored as its app data). */
@@ -143,6 +149,55 @@ bool cssl__context_is_client_only(const cssl_context *ctx);
 
 /* keylog.c: close the context's key log file (context free). */
 void cssl__keylog_close(cssl_context *ctx);
+
+/* ---- connections ------------------------------------------------------ */
+
+struct cssl_memory_bio {
+    BIO *bio;
+    bool eof_written;
+};
+
+struct cssl_session {
+    SSL_SESSION *session;
+    cssl_context *ctx; /* reference: the context the session belongs to */
+};
+
+/* Wrap an SSL_SESSION (taking over the caller's reference). */
+cssl_session *cssl__session_new(SSL_SESSION *session, cssl_context *ctx);
+
+struct cssl_conn {
+    SSL *ssl;
+    cssl_context *ctx;       /* reference; follows cssl_conn_set_context */
+    int fd;                  /* -1 for memory BIOs */
+    unsigned flags;          /* CSSL_SERVER_SIDE, ... */
+    double timeout;          /* < 0 blocking, 0 non-blocking, > 0 deadline */
+    bool connected;          /* the socket is known to be connected */
+    bool unwrapped;          /* socket after unwrap(): no more TLS */
+    bool shutdown_seen_zero; /* SSL_shutdown returned 0 once */
+    int keylog_errno;        /* a key log write failed during the last call */
+    char *server_hostname;   /* A-label */
+    cssl_cert *peer;         /* cached decoded peer certificate */
+    char alpn[256];          /* selected ALPN protocol, NUL-terminated */
+};
+
+/* conn_socket.c: wait until the transport is ready for the retried
+ * operation. Returns 0 to retry, CSSL_EWANT_* for non-blocking transports,
+ * CSSL_ETIMEOUT past the deadline, CSSL_EOS on poll failure. deadline is
+ * absolute CLOCK_MONOTONIC seconds, 0 for none. */
+int cssl__conn_wait(cssl_conn *conn, bool want_write, double deadline);
+double cssl__conn_deadline(const cssl_conn *conn);
+/* CSSL_EOS ENOTCONN unless the socket is connected (memory BIOs always are). */
+int cssl__conn_check_connected(cssl_conn *conn);
+
+/* conn_io.c: record the failure of an SSL_* call as Python's PySSL_SetError
+ * does; ssl_err is SSL_get_error()'s answer, saved_errno errno after the call. */
+int cssl__conn_raise(cssl_conn *conn, int ssl_err, int saved_errno, const char *file, int line);
+/* The cheap, location-free WANT_READ/WANT_WRITE record. */
+int cssl__raise_want(bool write);
+
+/* idna.c: the A-label form of a host name (caller frees), or NULL with the
+ * error recorded. */
+char *cssl__idna_encode(const char *host);
 
 /* ---- certificates ------------------------------------------------------ */
 

@@ -22,12 +22,17 @@ static void keylog_line(const SSL *ssl, const char *line)
     if (ctx == NULL)
         return;
     pthread_mutex_lock(&keylog_lock);
+    int err = 0;
     if (ctx->keylog_file != NULL) {
-        fputs(line, ctx->keylog_file);
-        fputc('\n', ctx->keylog_file);
-        fflush(ctx->keylog_file);
+        if (fputs(line, ctx->keylog_file) < 0 || fputc('\n', ctx->keylog_file) < 0 ||
+            fflush(ctx->keylog_file) != 0)
+            err = errno ? errno : EIO;
     }
     pthread_mutex_unlock(&keylog_lock);
+    /* Python raises the OSError after the current I/O call returns. */
+    cssl_conn *conn = SSL_get_app_data(ssl);
+    if (err != 0 && conn != NULL)
+        conn->keylog_errno = err;
 }
 
 /* Called with the lock held. */

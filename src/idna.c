@@ -1,0 +1,168 @@
+/*
+ * idna.c - host names to their A-label (ASCII) form, as Python's
+ * SSLSocket does with the "idna" codec before handing a name to OpenSSL.
+ *
+ * ASCII labels pass unchanged; a label with non-ASCII characters (UTF-8)
+ * becomes "xn--" + its Punycode (RFC 3492). The IDNA 2003 nameprep mapping
+ * (case folding, NFKC) is not applied: non-ASCII input must already be in
+ * its normalized lowercase form.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_LABEL 63
+#define MAX_CODEPOINTS 256
+
+/* RFC 3492 parameters */
+enum { BASE = 36, TMIN = 1, TMAX = 26, SKEW = 38, DAMP = 700, INITIAL_BIAS = 72, INITIAL_N = 128 };
+
+static char digit(unsigned d)
+{
+    return (char)(d < 26 ? 'a' + d : '0' + (d - 26));
+}
+
+static unsigned adapt(unsigned delta, unsigned points, bool first)
+{
+    delta = first ? delta / DAMP : delta / 2;
+    delta += delta / points;
+    unsigned k = 0;
+    while (delta > ((BASE - TMIN) * TMAX) / 2) {
+        delta /= BASE - TMIN;
+        k += BASE;
+    }
+    return k + (BASE - TMIN + 1) * delta / (delta + SKEW);
+}
+
+/* Decode one UTF-8 label into code points; -1 if malformed. */
+static int utf8_decode(const unsigned char *s, size_t len, unsigned *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i], cp, extra;
+        if (c < 0x80) { cp = c; extra = 0; }
+        else if ((c & 0xe0) == 0xc0) { cp = c & 0x1f; extra = 1; }
+        else if ((c & 0xf0) == 0xe0) { cp = c & 0x0f; extra = 2; }
+        else if ((c & 0xf8) == 0xf0) { cp = c & 0x07; extra = 3; }
+        else return -1;
+        if ((extra > 0 && i + extra >= len) || n == max)
+            return -1;
+        for (unsigned k = 1; k <= extra; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return -1;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return -1;
+        out[n++] = cp;
+        i += extra + 1;
+    }
+    return (int)n;
+}
+
+/* Punycode-encode code points into out (NUL-terminated); -1 on overflow. */
+static int punycode(const unsigned *cp, size_t n, char *out, size_t size)
+{
+    size_t o = 0, basic = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cp[i] < 0x80) {
+            if (o + 1 >= size)
+                return -1;
+            out[o++] = (char)cp[i];
+            basic++;
+        }
+    if (basic > 0) {
+        if (o + 1 >= size)
+            return -1;
+        out[o++] = '-';
+    }
+    unsigned code = INITIAL_N, delta = 0, bias = INITIAL_BIAS;
+    for (size_t h = basic; h < n;) {
+        unsigned m = 0x110000;
+        for (size_t i = 0; i < n; i++)
+            if (cp[i] >= code && cp[i] < m)
+                m = cp[i];
+        delta += (m - code) * (unsigned)(h + 1);
+        code = m;
+        for (size_t i = 0; i < n; i++) {
+            if (cp[i] < code)
+                delta++;
+            if (cp[i] != code)
+                continue;
+            unsigned q = delta;
+            for (unsigned k = BASE;; k += BASE) {
+                unsigned t = k <= bias ? TMIN : k >= bias + TMAX ? TMAX : k - bias;
+                if (q < t)
+                    break;
+                if (o + 1 >= size)
+                    return -1;
+                out[o++] = digit(t + (q - t) % (BASE - t));
+                q = (q - t) / (BASE - t);
+            }
+            if (o + 1 >= size)
+                return -1;
+            out[o++] = digit(q);
+            bias = adapt(delta, (unsigned)(h + 1), h == basic);
+            delta = 0;
+            h++;
+        }
+        delta++;
+        code++;
+    }
+    out[o] = '\0';
+    return (int)o;
+}
+
+char *cssl__idna_encode(const char *host)
+{
+    size_t len = strlen(host);
+    bool ascii = true;
+    for (size_t i = 0; i < len; i++)
+        ascii = ascii && (unsigned char)host[i] < 0x80;
+    if (ascii) {
+        char *copy = cssl__strdup(host);
+        if (copy == NULL)
+            cssl__raise_nomem();
+        return copy;
+    }
+    /* Each label grows to at most "xn--" + 63; the name to 253 + a dot. */
+    char *out = cssl__zalloc(len * 4 + 16);
+    if (out == NULL) {
+        cssl__raise_nomem();
+        return NULL;
+    }
+    size_t o = 0;
+    for (const char *label = host; label != NULL;) {
+        const char *dot = strchr(label, '.');
+        size_t llen = dot ? (size_t)(dot - label) : strlen(label);
+        unsigned cps[MAX_CODEPOINTS];
+        int ncp = utf8_decode((const unsigned char *)label, llen, cps, MAX_CODEPOINTS);
+        bool label_ascii = true;
+        for (int i = 0; i < ncp; i++)
+            label_ascii = label_ascii && cps[i] < 0x80;
+        char enc[MAX_LABEL + 1];
+        int elen = 0;
+        if (ncp < 0)
+            goto bad;
+        if (label_ascii) {
+            memcpy(out + o, label, llen);
+            o += llen;
+        } else {
+            elen = punycode(cps, (size_t)ncp, enc, sizeof enc - 4);
+            if (elen < 0)
+                goto bad;
+            memcpy(out + o, "xn--", 4);
+            memcpy(out + o + 4, enc, (size_t)elen);
+            o += 4 + (size_t)elen;
+        }
+        if (dot)
+            out[o++] = '.';
+        label = dot ? dot + 1 : NULL;
+    }
+    out[o] = '\0';
+    return out;
+bad:
+    cssl__free(out);
+    cssl__raise(CSSL_EVALUE, "server_hostname is not a valid UTF-8 IDNA host name");
+    return NULL;
+}

@@ -1,0 +1,87 @@
+/*
+ * memory_bio.c - ssl.MemoryBIO: a growable buffer where an empty read means
+ * "no data yet" until write_eof() marks the real end.
+ */
+#include <limits.h>
+
+#include "internal.h"
+
+cssl_memory_bio *cssl_memory_bio_new(void)
+{
+    cssl_memory_bio *m = cssl__zalloc(sizeof *m);
+    if (m == NULL) {
+        cssl__raise_nomem();
+        return NULL;
+    }
+    m->bio = BIO_new(BIO_s_mem());
+    if (m->bio == NULL) {
+        cssl__free(m);
+        cssl__raise(CSSL_ENOMEM, "failed to allocate BIO");
+        ERR_clear_error();
+        return NULL;
+    }
+    /* Python: an empty read is a retry, not EOF, until write_eof(). */
+    BIO_set_retry_read(m->bio);
+    BIO_set_mem_eof_return(m->bio, -1);
+    return m;
+}
+
+void cssl_memory_bio_free(cssl_memory_bio *m)
+{
+    if (m == NULL)
+        return;
+    BIO_free(m->bio); /* a connection holds references of its own */
+    cssl__free(m);
+}
+
+ssize_t cssl_memory_bio_write(cssl_memory_bio *m, const void *data, size_t len)
+{
+    CSSL_ENSURE_ARG(m);
+    CSSL_ENSURE(data != NULL || len == 0, CSSL_EVALUE, "data must not be NULL");
+    CSSL_ENSURE(len <= INT_MAX, CSSL_EVALUE, "string longer than 2147483647 bytes");
+    CSSL_ENSURE(!m->eof_written, CSSL_ESSL, "cannot write() after write_eof()");
+    if (len == 0)
+        return 0;
+    int n = BIO_write(m->bio, data, (int)len);
+    if (n < 0 || (size_t)n != len)
+        return CSSL_RAISE_OPENSSL(CSSL_ESSL);
+    return n;
+}
+
+ssize_t cssl_memory_bio_read(cssl_memory_bio *m, void *buf, size_t size)
+{
+    CSSL_ENSURE_ARG(m);
+    CSSL_ENSURE(buf != NULL || size == 0, CSSL_EVALUE, "buf must not be NULL");
+    size_t avail = BIO_ctrl_pending(m->bio);
+    if (size > avail)
+        size = avail;
+    if (size > INT_MAX)
+        size = INT_MAX;
+    if (size == 0)
+        return 0;
+    int n = BIO_read(m->bio, buf, (int)size);
+    if (n < 0)
+        return CSSL_RAISE_OPENSSL(CSSL_ESSL);
+    return n;
+}
+
+int cssl_memory_bio_write_eof(cssl_memory_bio *m)
+{
+    CSSL_ENSURE_ARG(m);
+    m->eof_written = true;
+    /* From now on an empty read is EOF: the TLS layer sees the transport
+     * end (and reports SSLEOFError if no close_notify came first). */
+    BIO_clear_retry_flags(m->bio);
+    BIO_set_mem_eof_return(m->bio, 0);
+    return CSSL_OK;
+}
+
+size_t cssl_memory_bio_pending(const cssl_memory_bio *m)
+{
+    return m == NULL ? 0 : BIO_ctrl_pending(m->bio);
+}
+
+bool cssl_memory_bio_eof(const cssl_memory_bio *m)
+{
+    return m != NULL && m->eof_written && BIO_ctrl_pending(m->bio) == 0;
+}
