@@ -271,7 +271,9 @@ CSSL_API void cssl_free(void *ptr);
  * Render an options value as text: "OP_NO_COMPRESSION|...|OP_ALL", named
  * single bits in ascending order, then OP_ALL if all its bits are set, then
  * any remaining bits as one hex number ("0x10000000000"); "0" for zero (the
- * order of Python's ssl.Options repr, without the value).
+ * names of Python's ssl.Options repr, which prints the remainder in decimal
+ * and names zero OP_NO_SSLv2). A value equal to a named one is just that
+ * name.
  * Writes at most size bytes including the NUL. Returns the length of the
  * whole text (excluding the NUL), like snprintf: a result >= size means the
  * text was truncated.
@@ -281,7 +283,11 @@ CSSL_API size_t cssl_options_to_string(uint64_t options, char *buf, size_t size)
 /**
  * Same as cssl_options_to_string() for verify flags:
  * "VERIFY_X509_STRICT|VERIFY_X509_TRUSTED_FIRST|VERIFY_X509_PARTIAL_CHAIN".
- * VERIFY_CRL_CHECK_CHAIN (two bits) is named when both of its bits are set.
+ * As in Python's ssl.VerifyFlags repr, 0xc alone is "VERIFY_CRL_CHECK_CHAIN";
+ * in a larger value VERIFY_CRL_CHECK_CHAIN (two bits) follows the single
+ * bits when both of its bits are set, after VERIFY_CRL_CHECK_LEAF:
+ * 0x800c is "VERIFY_CRL_CHECK_LEAF|VERIFY_X509_TRUSTED_FIRST|
+ * VERIFY_CRL_CHECK_CHAIN". Zero is "0" (Python: VERIFY_DEFAULT).
  */
 CSSL_API size_t cssl_verify_flags_to_string(unsigned long flags, char *buf, size_t size);
 
