@@ -95,11 +95,11 @@ struct suite_check {
 
 /* Whether name is a TLS 1.3 suite OpenSSL knows (by its RFC name), found by
  * wire id (0x13xx) so that nothing is allocated. */
-static bool is_tls13_suite(const SSL *probe, const char *name)
+static bool is_tls13_suite(SSL *probe, const char *name)
 {
     for (int low = 0; low < 256; low++) {
         const unsigned char id[2] = {0x13, (unsigned char)low};
-        const SSL_CIPHER *c = SSL_CIPHER_find((SSL *)probe, id);
+        const SSL_CIPHER *c = SSL_CIPHER_find(probe, id);
         if (c != NULL && strcmp(SSL_CIPHER_get_version(c), "TLSv1.3") == 0 &&
             strcmp(SSL_CIPHER_standard_name(c), name) == 0)
             return true;
