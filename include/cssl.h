@@ -271,7 +271,9 @@ CSSL_API void cssl_free(void *ptr);
  * Render an options value as text: "OP_NO_COMPRESSION|...|OP_ALL", named
  * single bits in ascending order, then OP_ALL if all its bits are set, then
  * any remaining bits as one hex number ("0x10000000000"); "0" for zero (the
- * order of Python's ssl.Options repr, without the value).
+ * names of Python's ssl.Options repr, which prints the remainder in decimal
+ * and names zero OP_NO_SSLv2). A value equal to a named one is just that
+ * name.
  * Writes at most size bytes including the NUL. Returns the length of the
  * whole text (excluding the NUL), like snprintf: a result >= size means the
  * text was truncated.
@@ -281,7 +283,11 @@ CSSL_API size_t cssl_options_to_string(uint64_t options, char *buf, size_t size)
 /**
  * Same as cssl_options_to_string() for verify flags:
  * "VERIFY_X509_STRICT|VERIFY_X509_TRUSTED_FIRST|VERIFY_X509_PARTIAL_CHAIN".
- * VERIFY_CRL_CHECK_CHAIN (two bits) is named when both of its bits are set.
+ * As in Python's ssl.VerifyFlags repr, 0xc alone is "VERIFY_CRL_CHECK_CHAIN";
+ * in a larger value VERIFY_CRL_CHECK_CHAIN (two bits) follows the single
+ * bits when both of its bits are set, after VERIFY_CRL_CHECK_LEAF:
+ * 0x800c is "VERIFY_CRL_CHECK_LEAF|VERIFY_X509_TRUSTED_FIRST|
+ * VERIFY_CRL_CHECK_CHAIN". Zero is "0" (Python: VERIFY_DEFAULT).
  */
 CSSL_API size_t cssl_verify_flags_to_string(unsigned long flags, char *buf, size_t size);
 
@@ -595,27 +601,40 @@ CSSL_API int cssl_context_security_level(const cssl_context *ctx);
 
 /**
  * SSLContext.set_ciphers: the TLS 1.2-and-below cipher list (OpenSSL cipher
- * string). TLS 1.3 suites are unaffected. A string selecting nothing is
- * CSSL_ESSL "No cipher can be selected.".
+ * string). TLS 1.3 suites are unaffected; only an "@SECLEVEL=N" token
+ * changes cssl_context_security_level(). A string selecting no TLS 1.2
+ * cipher is CSSL_ESSL "No cipher can be selected." (no library, reason or
+ * location, as Python). Unlike Python, a failing string leaves the context
+ * unchanged (OpenSSL would empty the TLS 1.2 list and apply its @SECLEVEL).
  */
 CSSL_API int cssl_context_set_ciphers(cssl_context *ctx, const char *ciphers);
 
 /**
- * The TLS 1.3 cipher suites, colon separated ("TLS_AES_128_GCM_SHA256:...")
- * (Python 3.15's set_ciphersuites). An invalid list is CSSL_ESSL.
+ * The TLS 1.3 cipher suites in preference order, colon separated
+ * ("TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256") (Python 3.15's
+ * set_ciphersuites). "" disables TLS 1.3. Every name must be a TLS 1.3
+ * suite of OpenSSL (by its RFC name, case-sensitive): else CSSL_ESSL
+ * "unknown TLS 1.3 cipher suite 'foo' (ciphers.c:N)" and the context is
+ * unchanged. (OpenSSL 3.0 alone would skip unknown names and accept TLS 1.2
+ * RFC names.) A list of separators only is "no TLS 1.3 cipher suite in ':'".
  */
 CSSL_API int cssl_context_set_ciphersuites(cssl_context *ctx, const char *suites);
 
 /**
- * The key-exchange groups in preference order ("X25519:P-256")
- * (Python 3.15's set_groups). An unknown group is CSSL_ESSL.
+ * The key-exchange groups in preference order ("X25519:P-256", OpenSSL's
+ * group names and aliases) (Python 3.15's set_groups). A refused list
+ * leaves the context unchanged and is CSSL_ESSL naming the problem:
+ * "unknown group 'foo' (ciphers.c:N)", "group named twice: 'prime256v1'",
+ * "empty group name in 'X25519::P-256'", "empty group list".
  */
 CSSL_API int cssl_context_set_groups(cssl_context *ctx, const char *groups);
 
 /**
  * SSLContext.set_ecdh_curve: restrict key exchange to the one named group
- * ("prime256v1", "secp384r1", "X25519"). Unknown → CSSL_EVALUE
- * "unknown elliptic curve name 'foo'".
+ * ("prime256v1", "secp384r1", "X25519"; OpenSSL short names, so not
+ * "P-256"). Unknown → CSSL_EVALUE "unknown elliptic curve name 'foo'" (the
+ * name quoted as Python's repr). A short name that is not a group
+ * ("rsaEncryption") → CSSL_ESSL "unknown error (ciphers.c:N)", as Python.
  */
 CSSL_API int cssl_context_set_ecdh_curve(cssl_context *ctx, const char *name);
 
@@ -635,16 +654,18 @@ typedef struct cssl_cipher_info {
     int strength_bits;
     int alg_bits;
     bool aead;
-    const char *symmetric;  /* "aes-256-gcm" */
-    const char *digest;     /* NULL for AEAD ciphers */
-    const char *kea;        /* "kx-ecdhe", "kx-any" */
-    const char *auth;       /* "auth-rsa", "auth-any" */
+    const char *symmetric;  /* "aes-256-gcm"; NULL for NULL encryption */
+    const char *digest;     /* "sha256"; NULL for AEAD ciphers */
+    const char *kea;        /* "kx-ecdhe", "kx-any"; NULL if OpenSSL has none */
+    const char *auth;       /* "auth-rsa", "auth-any"; NULL if OpenSSL has none */
 } cssl_cipher_info;
 
 /**
  * SSLContext.get_ciphers: the enabled ciphers in priority order, TLS 1.3
- * suites first. Returns an array of *count entries in one allocation the
- * caller frees with cssl_free(); NULL on error.
+ * suites first (the list of a new connection of the context). Returns an
+ * array of *count entries (possibly 0) in one allocation, holding the
+ * strings too, that the caller frees with cssl_free(); NULL on error
+ * (*count untouched). A NULL field is Python's None.
  */
 CSSL_API cssl_cipher_info *cssl_context_get_ciphers(const cssl_context *ctx, size_t *count);
 

@@ -1,7 +1,9 @@
 /*
  * flags.c - options and verify flags as "OP_A|OP_B" text, in the order of
- * Python's enum repr: named single bits ascending, then composite names,
- * then any unnamed remainder as one hex number.
+ * Python's enum repr: a value equal to a named one prints that name alone;
+ * otherwise named single bits ascending, then composite names whose bits
+ * are all set, then any unnamed remainder as one hex number (Python prints
+ * it in decimal); "0" for zero (Python names it OP_NO_SSLv2/VERIFY_DEFAULT).
  */
 #include <inttypes.h>
 
@@ -56,18 +58,35 @@ static size_t append(char *buf, size_t size, size_t n, const char *text)
     return n;
 }
 
+/* The name of exactly this value, if it has one (0 never does here: it is
+ * printed as "0"). */
+static const char *exact_name(uint64_t value, const struct flag_name *names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (value != 0 && names[i].value == value)
+            return names[i].name;
+    return NULL;
+}
+
 static size_t render(uint64_t value, const struct flag_name *names, size_t count, char *buf,
                      size_t size)
 {
     size_t n = 0;
     uint64_t left = value;
-    /* Python drops a composite's bits only after the single bits. */
-    for (int pass = 0; pass < 2; pass++) {
+    /* Python's Flag repr: a value equal to a member prints that name alone
+     * (0xc is VERIFY_CRL_CHECK_CHAIN, not VERIFY_CRL_CHECK_LEAF|...). */
+    const char *exact = exact_name(value, names, count);
+    if (exact != NULL) {
+        n = append(buf, size, n, exact);
+        left = 0;
+    }
+    /* Otherwise the single bits ascending, then every multi-bit member
+     * whose bits are all set, even if single bits already named some of
+     * them (0xd: VERIFY_CRL_CHECK_LEAF|VERIFY_CRL_CHECK_CHAIN|1). */
+    for (int pass = 0; pass < 2 && exact == NULL; pass++) {
         for (size_t i = 0; i < count; i++) {
             uint64_t v = names[i].value;
-            if (single_bit(v) != (pass == 0) || v == 0 || (value & v) != v)
-                continue;
-            if (pass == 1 && (left & v) == 0)
+            if (v == 0 || single_bit(v) != (pass == 0) || (value & v) != v)
                 continue;
             n = append(buf, size, n, names[i].name);
             left &= ~v;
