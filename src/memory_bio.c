@@ -8,80 +8,80 @@
 
 cssl_memory_bio *cssl_memory_bio_new(void)
 {
-    cssl_memory_bio *m = cssl__zalloc(sizeof *m);
-    if (m == NULL) {
+    cssl_memory_bio *bio = cssl__zalloc(sizeof *bio);
+    if (bio == NULL) {
         cssl__raise_nomem();
         return NULL;
     }
-    m->bio = BIO_new(BIO_s_mem());
-    if (m->bio == NULL) {
-        cssl__free(m);
+    bio->bio = BIO_new(BIO_s_mem());
+    if (bio->bio == NULL) {
+        cssl__free(bio);
         cssl__raise(CSSL_ENOMEM, "failed to allocate BIO");
         ERR_clear_error();
         return NULL;
     }
     /* Python: an empty read is a retry, not EOF, until write_eof(). */
-    BIO_set_retry_read(m->bio);
-    BIO_set_mem_eof_return(m->bio, -1);
-    return m;
+    BIO_set_retry_read(bio->bio);
+    BIO_set_mem_eof_return(bio->bio, -1);
+    return bio;
 }
 
-void cssl_memory_bio_free(cssl_memory_bio *m)
+void cssl_memory_bio_free(cssl_memory_bio *bio)
 {
-    if (m == NULL)
+    if (bio == NULL)
         return;
-    BIO_free(m->bio); /* a connection holds references of its own */
-    cssl__free(m);
+    BIO_free(bio->bio); /* a connection holds references of its own */
+    cssl__free(bio);
 }
 
-ssize_t cssl_memory_bio_write(cssl_memory_bio *m, const void *data, size_t len)
+ssize_t cssl_memory_bio_write(cssl_memory_bio *bio, const void *data, size_t len)
 {
-    CSSL_ENSURE_ARG(m);
+    CSSL_ENSURE_ARG(bio);
     CSSL_ENSURE(data != NULL || len == 0, CSSL_EVALUE, "data must not be NULL");
     CSSL_ENSURE(len <= INT_MAX, CSSL_EVALUE, "string longer than 2147483647 bytes");
-    CSSL_ENSURE(!m->eof_written, CSSL_ESSL, "cannot write() after write_eof()");
+    CSSL_ENSURE(!bio->eof_written, CSSL_ESSL, "cannot write() after write_eof()");
     if (len == 0)
         return 0;
-    int n = BIO_write(m->bio, data, (int)len);
+    int n = BIO_write(bio->bio, data, (int)len);
     if (n < 0 || (size_t)n != len)
         return CSSL_RAISE_OPENSSL(CSSL_ESSL);
     return n;
 }
 
-ssize_t cssl_memory_bio_read(cssl_memory_bio *m, void *buf, size_t size)
+ssize_t cssl_memory_bio_read(cssl_memory_bio *bio, void *buf, size_t size)
 {
-    CSSL_ENSURE_ARG(m);
+    CSSL_ENSURE_ARG(bio);
     CSSL_ENSURE(buf != NULL || size == 0, CSSL_EVALUE, "buf must not be NULL");
-    size_t avail = BIO_ctrl_pending(m->bio);
+    size_t avail = BIO_ctrl_pending(bio->bio);
     if (size > avail)
         size = avail;
     if (size > INT_MAX)
         size = INT_MAX;
     if (size == 0)
         return 0;
-    int n = BIO_read(m->bio, buf, (int)size);
+    int n = BIO_read(bio->bio, buf, (int)size);
     if (n < 0)
         return CSSL_RAISE_OPENSSL(CSSL_ESSL);
     return n;
 }
 
-int cssl_memory_bio_write_eof(cssl_memory_bio *m)
+int cssl_memory_bio_write_eof(cssl_memory_bio *bio)
 {
-    CSSL_ENSURE_ARG(m);
-    m->eof_written = true;
+    CSSL_ENSURE_ARG(bio);
+    bio->eof_written = true;
     /* From now on an empty read is EOF: the TLS layer sees the transport
      * end (and reports SSLEOFError if no close_notify came first). */
-    BIO_clear_retry_flags(m->bio);
-    BIO_set_mem_eof_return(m->bio, 0);
+    BIO_clear_retry_flags(bio->bio);
+    BIO_set_mem_eof_return(bio->bio, 0);
     return CSSL_OK;
 }
 
-size_t cssl_memory_bio_pending(const cssl_memory_bio *m)
+size_t cssl_memory_bio_pending(const cssl_memory_bio *bio)
 {
-    return m == NULL ? 0 : BIO_ctrl_pending(m->bio);
+    return bio == NULL ? 0 : BIO_ctrl_pending(bio->bio);
 }
 
-bool cssl_memory_bio_eof(const cssl_memory_bio *m)
+bool cssl_memory_bio_eof(const cssl_memory_bio *bio)
 {
-    return m != NULL && m->eof_written && BIO_ctrl_pending(m->bio) == 0;
+    return bio != NULL && bio->eof_written && BIO_ctrl_pending(bio->bio) == 0;
 }
