@@ -409,23 +409,51 @@ CSSL_API bool cssl_cert_equal(const cssl_cert *a, const cssl_cert *b);
 
 /**
  * ssl.DER_cert_to_PEM_cert: base64 in 64-character lines between
- * CSSL_PEM_HEADER and CSSL_PEM_FOOTER, ending in "\n". Caller frees.
+ * CSSL_PEM_HEADER and CSSL_PEM_FOOTER, ending in "\n" (len 0 gives the
+ * header and footer lines alone). Caller frees. der NULL (even with len 0)
+ * is CSSL_EVALUE; a len whose text cannot be allocated is CSSL_ENOMEM.
  */
 CSSL_API char *cssl_der_cert_to_pem_cert(const void *der, size_t len);
 
 /**
  * ssl.PEM_cert_to_DER_cert: the bytes between header and footer, base64
- * decoded. Errors (CSSL_EVALUE) are Python's: "Invalid PEM encoding; must
- * start with -----BEGIN CERTIFICATE-----" / "... must end with -----END
- * CERTIFICATE-----". Caller frees; *len receives the size.
+ * decoded. Caller frees (an empty result is a valid pointer with *len 0);
+ * *len receives the size, and is written only on success.
+ * The text is read as Python reads bytes.decode('utf-8', 'surrogateescape')
+ * and handled as Python does: the text must start with CSSL_PEM_HEADER, its
+ * str.strip()ped form (Unicode whitespace) must end with CSSL_PEM_FOOTER;
+ * the base64 between them skips characters outside the alphabet and stops
+ * at the padding that completes a quantum (binascii.a2b_base64, non-strict).
+ * Errors, all CSSL_EVALUE with Python's str(exception):
+ *   "Invalid PEM encoding; must start with -----BEGIN CERTIFICATE-----"
+ *   "Invalid PEM encoding; must end with -----END CERTIFICATE-----"
+ *   "'ascii' codec can't encode character '\xe9' in position 5: ordinal not
+ *   in range(128)" (non-ASCII between header and footer; "characters in
+ *   position 5-6" for a run)
+ *   "Incorrect padding" (binascii.Error)
+ *   "Invalid base64-encoded string: number of data characters (5) cannot be
+ *   1 more than a multiple of 4" (binascii.Error)
  */
 CSSL_API uint8_t *cssl_pem_cert_to_der_cert(const char *pem, size_t *len);
 
 /**
- * ssl.cert_time_to_seconds: parse "May  9 00:00:00 2007 GMT" (format
- * "%b %d %H:%M:%S %Y GMT", C-locale month names, case-insensitive) into
- * seconds since the epoch (UTC). Errors are CSSL_EVALUE with Python's text:
- * "time data 'x' does not match format \"%b %d %H:%M:%S %Y GMT\"".
+ * ssl.cert_time_to_seconds: parse "May  9 00:00:00 2007 GMT" into seconds
+ * since the epoch (UTC), exactly as Python 3.13 does, with no dependence on
+ * the locale or TZ: the month is the first three characters title-cased
+ * ("jAN"; U+017F long s counts as "s") among the C locale's abbreviations;
+ * the rest must match time.strptime's ' %d %H:%M:%S %Y GMT'
+ * (case-insensitive; each space is any run of Unicode whitespace; \d takes
+ * any Unicode decimal digit; days 1-31 in 1 or 2 digits, seconds up to 61);
+ * the value is calendar.timegm's, so Feb 30 is Mar 1/2 and :60/:61 roll
+ * into the next minute. Text is read as bytes.decode('utf-8',
+ * 'surrogateescape'). Errors are CSSL_EVALUE with
+ * Python's text, input quoted as repr() does:
+ *   "time data 'x' does not match format \"%b %d %H:%M:%S %Y GMT\""
+ *   "time data ' 5 09:34:43 2018 UTC' does not match format
+ *   ' %d %H:%M:%S %Y GMT'"
+ *   "unconverted data remains: x"     "year 0 is out of range"
+ * Messages longer than 639 bytes are cut at a character boundary.
+ * *seconds is written only on success.
  */
 CSSL_API int cssl_cert_time_to_seconds(const char *cert_time, int64_t *seconds);
 
@@ -440,17 +468,31 @@ typedef struct cssl_verify_paths {
 } cssl_verify_paths;
 
 /**
- * Fill *paths. The strings are valid until the next call on this thread.
+ * Fill *paths. cafile/capath are the environment variable's value when it
+ * is set (even to ""), else the compiled-in default, kept only if stat()
+ * finds a regular file / a directory (symbolic links followed), as
+ * os.path.isfile/isdir. The environment is read at each call. The strings
+ * are valid until the next call on this thread.
  */
 CSSL_API int cssl_get_default_verify_paths(cssl_verify_paths *paths);
 
-/** ssl.RAND_bytes: n cryptographically strong random bytes into buf. */
+/**
+ * ssl.RAND_bytes: n cryptographically strong random bytes into buf (n 0
+ * is fine; n past INT_MAX is done in chunks). On failure CSSL_ESSL as
+ * Python's SSLError(err, reason): the message is the reason string of the
+ * oldest queued OpenSSL error and cssl_error_errno() its packed code; buf
+ * is then left partly written.
+ */
 CSSL_API int cssl_rand_bytes(void *buf, size_t n);
 
 /** ssl.RAND_status: true if the generator is seeded. */
 CSSL_API bool cssl_rand_status(void);
 
-/** ssl.RAND_add: mix len bytes into the generator with an entropy estimate. */
+/**
+ * ssl.RAND_add: mix len bytes into the generator with an entropy estimate
+ * (passed on unchecked, as Python does), in chunks of at most INT_MAX
+ * bytes. OpenSSL reports nothing back, so this only fails for buf NULL.
+ */
 CSSL_API int cssl_rand_add(const void *buf, size_t len, double entropy);
 
 /** ssl.OPENSSL_VERSION: "OpenSSL 3.0.19 27 Jan 2026" (the running library). */
@@ -461,7 +503,8 @@ CSSL_API unsigned long cssl_openssl_version_number(void);
 
 /**
  * ssl.OPENSSL_VERSION_INFO: (major, minor, fix, patch, status) derived from
- * the version number as Python does.
+ * the version number as Python does, e.g. {3, 0, 0, 19, 0}. info NULL
+ * records CSSL_EVALUE.
  */
 CSSL_API void cssl_openssl_version_info(int info[5]);
 

@@ -212,4 +212,40 @@ X509 *cssl__cert_x509(const cssl_cert *cert);
 /* Append repr(text) as Python prints a str ('a\'b', "it's", '\x00'). */
 size_t cssl__py_repr(const char *text, size_t len, char *out, size_t size);
 
+/* helpers */
+
+/* pyunicode.c: Python's str model over UTF-8 C strings. Text is decoded as
+ * bytes.decode('utf-8', 'surrogateescape'): an undecodable byte b is the
+ * code point U+DC00+b. */
+typedef struct cssl__cp_range {
+    uint32_t lo, hi;
+} cssl__cp_range;
+
+/* Decode the character at s (len > 0 bytes left): its code point into *cp,
+ * returns the bytes it takes (1-4). */
+size_t cssl__utf8_decode(const char *s, size_t len, uint32_t *cp);
+bool cssl__uni_isspace(uint32_t cp);     /* str.isspace(), regex \s */
+bool cssl__uni_isprintable(uint32_t cp); /* str.isprintable() */
+int cssl__uni_decimal(uint32_t cp);      /* regex \d / int() digit value, or -1 */
+const char *cssl__unicode_version(void); /* of the tables: "15.1.0" */
+
+/* A message being built in a fixed buffer; text that does not fit is cut at
+ * a character boundary and everything after it dropped. */
+typedef struct cssl__text {
+    char *buf;
+    size_t size;
+    size_t len;
+    bool truncated;
+} cssl__text;
+
+void cssl__text_init(cssl__text *t, char *buf, size_t size);
+void cssl__text_unit(cssl__text *t, const char *s, size_t n); /* all n bytes or none */
+void cssl__text_put(cssl__text *t, const char *s, size_t n);
+void cssl__text_puts(cssl__text *t, const char *s);
+/* Python's repr() of the str that s decodes to. */
+void cssl__text_repr(cssl__text *t, const char *s, size_t len);
+
+/* Size of the thread's error message buffer (with the NUL). */
+#define CSSL__MSG_SIZE sizeof(((cssl__error *)0)->msgbuf)
+
 #endif /* CSSL_INTERNAL_H */
