@@ -155,43 +155,14 @@ int cssl__raise_if_syserr(const char *path)
     return cssl__raise_errno(ERR_GET_REASON(code), path);
 }
 
-/* Python's repr() of a str, for messages that quote user input. */
+/* Python's repr() of a str, for messages that quote user input; returns
+ * the bytes written (the text is cut at a character boundary if needed). */
 size_t cssl__py_repr(const char *text, size_t len, char *out, size_t size)
 {
-    bool has_single = memchr(text, '\'', len) != NULL;
-    bool has_double = memchr(text, '"', len) != NULL;
-    char quote = (has_single && !has_double) ? '"' : '\'';
-    size_t n = 0;
-#define PUT(c)                                                                 \
-    do {                                                                       \
-        if (n + 1 < size)                                                      \
-            out[n] = (c);                                                      \
-        n++;                                                                   \
-    } while (0)
-    PUT(quote);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '\\' || c == (unsigned char)quote) {
-            PUT('\\');
-            PUT((char)c);
-        } else if (c == '\t' || c == '\n' || c == '\r') {
-            PUT('\\');
-            PUT(c == '\t' ? 't' : c == '\n' ? 'n' : 'r');
-        } else if (c < 0x20 || c == 0x7f) {
-            static const char hex[] = "0123456789abcdef";
-            PUT('\\');
-            PUT('x');
-            PUT(hex[c >> 4]);
-            PUT(hex[c & 15]);
-        } else {
-            PUT((char)c);
-        }
-    }
-    PUT(quote);
-#undef PUT
-    if (size > 0)
-        out[n < size ? n : size - 1] = '\0';
-    return n;
+    cssl__text t;
+    cssl__text_init(&t, out, size);
+    cssl__text_repr(&t, text, len);
+    return t.len;
 }
 
 /* ---- public ------------------------------------------------------------ */

@@ -209,7 +209,8 @@ X509 *cssl__cert_x509(const cssl_cert *cert);
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* Append repr(text) as Python prints a str ('a\'b', "it's", '\x00'). */
+/* Write repr(text) as Python prints a str ('a\'b', "it's", '\x00') into
+ * out; returns the bytes written, cut at a character boundary. */
 size_t cssl__py_repr(const char *text, size_t len, char *out, size_t size);
 
 /* helpers */

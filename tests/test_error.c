@@ -169,8 +169,9 @@ TEST(long_messages_are_truncated_safely)
 /* repr() of strings as Python prints them, for messages quoting input. */
 TEST(py_repr_matches_python)
 {
-    const char *inputs[] = {"plain", "it's", "say \"hi\"", "both ' and \"", "tab\there",
-                            "nl\nx", "cr\r", "back\\slash", "\x01\x7f", "caf\xc3\xa9", "", NULL};
+    const char *inputs[] = {"plain",     "it's",   "say \"hi\"",    "both ' and \"",
+                            "tab\there", "nl\nx",  "cr\r",          "back\\slash",
+                            "\x01\x7f",  "caf\xc3\xa9", "\xc2\x85", "", NULL};
     char *out = python_run("import sys\n"
                            "for a in sys.argv[1:]: print(repr(a))\n",
                            inputs);
@@ -183,9 +184,9 @@ TEST(py_repr_matches_python)
     }
     CHECK_STR(mine, out);
     free(out);
-    /* Truncation keeps a NUL and reports the full length. */
+    /* Truncation keeps a NUL and stops at a character boundary. */
     char small[4];
-    CHECK_INT(cssl__py_repr("abcdef", 6, small, sizeof small), 8);
+    CHECK_INT(cssl__py_repr("abcdef", 6, small, sizeof small), 3);
     CHECK_STR(small, "'ab");
 }
 
