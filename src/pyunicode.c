@@ -7,7 +7,7 @@
  * points, every other byte b gives the lone surrogate U+DC00+b, so any input
  * has a meaning and non-UTF-8 input round-trips. The character properties
  * (isspace, isprintable, isdecimal) come from tables generated from Python's
- * unicodedata by gen_unicode_tables.py.
+ * unicodedata by tools/dev/gen_unicode_tables.py.
  */
 #include <string.h>
 
