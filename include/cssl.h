@@ -331,10 +331,14 @@ typedef struct cssl_general_name {
     const cssl_name *dirname; /* for "DirName" only, else NULL */
 } cssl_general_name;
 
-/** A list of strings (URIs). */
+/**
+ * A list of strings (URIs). Each item is NUL-terminated but may hold NULs
+ * itself (as Python's str may): lengths[i] is its full length in bytes.
+ */
 typedef struct cssl_string_list {
     const char *const *items;
     size_t count;
+    const size_t *lengths;
 } cssl_string_list;
 
 /**
@@ -345,10 +349,14 @@ typedef struct cssl_cert_info {
     cssl_name subject;
     cssl_name issuer;
     long version;              /* X509 version + 1, usually 3 */
-    const char *serial_number; /* uppercase hex, e.g. "CB2D80995A69525C" */
-    const char *not_before;    /* "Aug 29 14:23:16 2018 GMT" */
+    const char *serial_number; /* uppercase hex, e.g. "CB2D80995A69525C"; "00" for
+                                * zero, "-1234" if negative; as Python takes it
+                                * from i2a_ASN1_INTEGER, a serial over 35 bytes
+                                * is cut after 70 digits plus a backslash and a
+                                * newline */
+    const char *not_before;    /* "Aug 29 14:23:16 2018 GMT", day space-padded */
     const char *not_after;
-    bool has_subject_alt_name; /* the extension is present */
+    bool has_subject_alt_name; /* the extension is present (once, decodable) */
     const cssl_general_name *subject_alt_name;
     size_t subject_alt_name_count;
     cssl_string_list ocsp;                    /* AIA id-ad-ocsp URIs */
@@ -356,15 +364,32 @@ typedef struct cssl_cert_info {
     cssl_string_list crl_distribution_points; /* fullName URIs */
 } cssl_cert_info;
 
-/** Parse the first certificate of PEM text (len bytes). NULL on error. */
+/**
+ * Parse the first certificate of PEM text (len bytes; other PEM blocks
+ * before it, such as keys, are skipped). NULL on error: len 0 is
+ * CSSL_EVALUE "Empty certificate data"; no certificate or a broken one is
+ * CSSL_ESSL from OpenSSL ("[PEM: NO_START_LINE] no start line (cert.c:N)").
+ * The fields are decoded here, so a certificate whose names cannot be
+ * decoded (a name attribute of a non-string type, as Python fails on too)
+ * is refused with CSSL_ESSL.
+ */
 CSSL_API cssl_cert *cssl_cert_from_pem(const char *pem, size_t len);
 
-/** Parse one DER certificate (len bytes; trailing bytes are an error). */
+/**
+ * Parse one DER certificate of exactly len bytes. len 0 is CSSL_EVALUE
+ * "Empty certificate data"; undecodable data is CSSL_ESSL from OpenSSL;
+ * bytes after the certificate are CSSL_ESSL "trailing data after the DER
+ * certificate: 3 bytes".
+ */
 CSSL_API cssl_cert *cssl_cert_from_der(const void *der, size_t len);
 
 /**
- * Read a certificate file, PEM or DER. A missing file is CSSL_EOS with the
- * path in the message; undecodable content is CSSL_ESSL.
+ * Read a certificate file: PEM (the first certificate) if it holds a
+ * "-----BEGIN " line, else DER. A file that cannot be read is CSSL_EOS
+ * with errno and the path: "[Errno 2] No such file or directory: 'x.pem'".
+ * Undecodable PEM is CSSL_ESSL "Error decoding PEM-encoded file" (Python's
+ * text); anything else is CSSL_ESSL "Error decoding file: neither a PEM nor
+ * a DER certificate" (or the trailing-data error of cssl_cert_from_der).
  */
 CSSL_API cssl_cert *cssl_cert_load(const char *path);
 
@@ -380,10 +405,17 @@ CSSL_API void cssl_cert_list_free(cssl_cert **certs);
  */
 CSSL_API const cssl_cert_info *cssl_cert_get_info(const cssl_cert *cert);
 
-/** DER encoding; caller frees with cssl_free(). *len receives the size. */
+/**
+ * DER encoding (Certificate.public_bytes(ENCODING_DER)); caller frees with
+ * cssl_free(). *len receives the size.
+ */
 CSSL_API uint8_t *cssl_cert_to_der(const cssl_cert *cert, size_t *len);
 
-/** PEM encoding, NUL-terminated; caller frees with cssl_free(). */
+/**
+ * PEM encoding (public_bytes(ENCODING_PEM)): 64-column base64 between
+ * CSSL_PEM_HEADER and CSSL_PEM_FOOTER, ending in "\n". NUL-terminated;
+ * caller frees with cssl_free().
+ */
 CSSL_API char *cssl_cert_to_pem(const cssl_cert *cert);
 
 /**
@@ -392,15 +424,27 @@ CSSL_API char *cssl_cert_to_pem(const cssl_cert *cert);
  * "version": 3, "serialNumber": "...", "notBefore": "...", "notAfter":
  * "...", "subjectAltName": [["DNS", "x"], ["DirName", [[[...]]]]],
  * "OCSP": [...], "caIssuers": [...], "crlDistributionPoints": [...]}.
- * Keys appear when Python's would. Byte-valued name entries are rendered as
- * strings with \u00XX escapes. Caller frees with cssl_free().
+ * Keys appear when Python's would, in its order. The text is exactly
+ * Python's json.dumps(d, ensure_ascii=False) of that dict: ", " and ": "
+ * separators; \" \\ \b \f \n \r \t; other control characters and NUL as
+ * \u00xx; UTF-8 passed through. Byte-valued name entries (is_bytes) map
+ * each byte to U+00XX, escaped as \u00xx unless printable ASCII; bytes of
+ * a text value that are not well-formed UTF-8 are escaped the same way, so
+ * the output is always valid JSON. Caller frees with cssl_free().
  */
 CSSL_API char *cssl_cert_to_json(const cssl_cert *cert);
 
-/** The subject in RFC 2253 form ("CN=localhost,O=Example"); caller frees. */
+/**
+ * The subject in RFC 2253 form, as Python's Certificate repr shows it
+ * (X509_NAME_print_ex with XN_FLAG_RFC2253: last RDN first, non-ASCII
+ * bytes escaped as \XX): "CN=localhost,O=Example". Caller frees.
+ */
 CSSL_API char *cssl_cert_subject_rfc2253(const cssl_cert *cert);
 
-/** True if both certificates are the same certificate (X509_cmp). */
+/**
+ * True if both certificates are the same certificate (X509_cmp, Python's
+ * Certificate ==). False, recording CSSL_EVALUE, if either is NULL.
+ */
 CSSL_API bool cssl_cert_equal(const cssl_cert *a, const cssl_cert *b);
 
 /* ------------------------------------------------------------------------ */
@@ -767,10 +811,14 @@ CSSL_API int cssl_context_load_default_certs(cssl_context *ctx, int purpose);
 CSSL_API int cssl_context_set_default_verify_paths(cssl_context *ctx);
 
 /**
- * SSLContext.get_ca_certs: the CA certificates (basicConstraints CA:TRUE)
- * in the trust store, as a NULL-terminated array the caller releases with
- * cssl_cert_list_free(). Certificates of a capath appear only once they
- * have been used.
+ * SSLContext.get_ca_certs: the certificates of the trust store that
+ * X509_check_ca() accepts (basicConstraints CA:TRUE; also, as in Python, a
+ * self-signed X.509 v1 certificate and one with keyCertSign usage but no
+ * basicConstraints), in the store's order, as a NULL-terminated array the
+ * caller releases with cssl_cert_list_free(); the certificates stay valid
+ * after the context is freed. Certificates of a capath appear only once
+ * they have been used. Running out of memory is CSSL_ENOMEM "failed to
+ * query cert store" (Python's MemoryError).
  */
 CSSL_API cssl_cert **cssl_context_get_ca_certs(const cssl_context *ctx);
 
@@ -781,7 +829,11 @@ typedef struct cssl_cert_store_stats {
     size_t x509_ca; /* certificates that are CAs */
 } cssl_cert_store_stats;
 
-/** Count the objects in the context's trust store into *stats. */
+/**
+ * Count the objects in the context's trust store into *stats (Python's
+ * cert_store_stats): certificates, CRLs, and the certificates
+ * cssl_context_get_ca_certs() would return.
+ */
 CSSL_API int cssl_context_cert_store_stats(const cssl_context *ctx,
                                            cssl_cert_store_stats *stats);
 
