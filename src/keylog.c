@@ -23,16 +23,25 @@ static void keylog_line(const SSL *ssl, const char *line)
         return;
     pthread_mutex_lock(&keylog_lock);
     int err = 0;
+    char *path = NULL;
     if (ctx->keylog_file != NULL) {
         if (fputs(line, ctx->keylog_file) < 0 || fputc('\n', ctx->keylog_file) < 0 ||
-            fflush(ctx->keylog_file) != 0)
+            fflush(ctx->keylog_file) != 0) {
             err = errno ? errno : EIO;
+            /* Python builds the OSError here, with the name of this file. */
+            path = cssl__strdup(ctx->keylog_filename);
+        }
     }
     pthread_mutex_unlock(&keylog_lock);
     /* Python raises the OSError after the current I/O call returns. */
     cssl_conn *conn = SSL_get_app_data(ssl);
-    if (err != 0 && conn != NULL)
+    if (err != 0 && conn != NULL) {
         conn->keylog_errno = err;
+        cssl__free(conn->keylog_path);
+        conn->keylog_path = path;
+        path = NULL;
+    }
+    cssl__free(path);
 }
 
 /* Called with the lock held. */
