@@ -182,6 +182,50 @@ TEST(sni_switched_context_is_kept_alive_by_the_connection)
     cssl_context_free(sctx);
 }
 
+/* Records the context the connection had at each call. */
+typedef struct sni_calls {
+    int calls;
+    cssl_context *conn_ctx[4];
+    cssl_context *ctx_arg[4];
+    cssl_context *switch_to;
+} sni_calls;
+
+static int sni_count_cb(cssl_conn *conn, const char *name, cssl_context *ctx, void *ud)
+{
+    sni_calls *r = ud;
+    if (r->calls < 4) {
+        r->conn_ctx[r->calls] = cssl_conn_context(conn);
+        r->ctx_arg[r->calls] = ctx;
+    }
+    r->calls++;
+    return name ? cssl_conn_set_context(conn, r->switch_to) : 0;
+}
+
+TEST(sni_callback_runs_for_each_client_hello)
+{
+    /* A HelloRetryRequest (the server wants P-256, the client's first key
+     * share is X25519) makes a second ClientHello: the callback runs again,
+     * still as the callback of the original context, although the
+     * connection has switched (Python measured the same). */
+    cssl_context *sctx = server_context("server"), *other = server_context("sni_other");
+    cssl_context *cctx = client_context();
+    CHECK_OK(cssl_context_set_ecdh_curve(sctx, "prime256v1"));
+    sni_calls rec = {.switch_to = other};
+    CHECK_OK(cssl_context_set_sni_callback(sctx, sni_count_cb, &rec));
+    tls_pair p;
+    pair_init(&p, cctx, sctx, "fakehostname", NULL);
+    CHECK(pair_hs(&p, NULL, NULL));
+    CHECK_INT(rec.calls, 2);
+    CHECK(rec.ctx_arg[0] == sctx && rec.ctx_arg[1] == sctx);
+    CHECK(rec.conn_ctx[0] == sctx);
+    CHECK(rec.conn_ctx[1] == other);
+    CHECK_STR(peer_cn(p.client), "fakehostname");
+    pair_free(&p);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+    cssl_context_free(other);
+}
+
 static void check_sni_abort(int ret, const char *reason, const char *text)
 {
     cssl_context *sctx = server_context("server"), *cctx = client_context();
@@ -907,6 +951,63 @@ TEST(psk_callbacks_removed)
     CHECK(!pair_hs(&p, NULL, &s));
     CHECK_INT(sr.calls, 0);
     CHECK_INT(s.rc, CSSL_ESSL);
+    pair_free(&p);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
+/* Contexts for PSK without callbacks yet (TLS 1.2, "PSK" ciphers). */
+static void psk_bare_contexts(cssl_context **cctx, cssl_context **sctx)
+{
+    psk_rec unused = {0};
+    psk_contexts(false, &unused, &unused, NULL, cctx, sctx);
+    CHECK_OK(cssl_context_set_psk_client_callback(*cctx, NULL, NULL));
+    CHECK_OK(cssl_context_set_psk_server_callback(*sctx, NULL, NULL, NULL));
+}
+
+TEST(psk_callback_changes_after_wrap)
+{
+    /* As in Python: OpenSSL decides at SSL_new whether a connection has a
+     * PSK callback at all; which one runs is looked up when it is called. */
+    psk_rec cr = {.identity = "id", .key = KEY, .key_len = 4};
+    psk_rec cr2 = {.identity = "id", .key = KEY, .key_len = 4};
+    psk_rec sr = {.key = KEY, .key_len = 4};
+    cssl_context *cctx, *sctx;
+    tls_pair p;
+    side_result c, s;
+
+    /* Set after the wrap: the connection has none (no PSK cipher usable). */
+    psk_bare_contexts(&cctx, &sctx);
+    pair_init(&p, cctx, sctx, NULL, NULL);
+    CHECK_OK(cssl_context_set_psk_client_callback(cctx, psk_client_cb, &cr));
+    CHECK_OK(cssl_context_set_psk_server_callback(sctx, psk_server_cb, NULL, &sr));
+    CHECK(!pair_hs(&p, &c, &s));
+    CHECK_SIDE(c, CSSL_ESSL, "SSL", "NO_CIPHERS_AVAILABLE",
+               "[SSL: NO_CIPHERS_AVAILABLE] no ciphers available");
+    CHECK_INT(cr.calls, 0);
+    pair_free(&p);
+    /* Removed after the wrap: the client refuses. */
+    pair_init(&p, cctx, sctx, NULL, NULL);
+    CHECK_OK(cssl_context_set_psk_client_callback(cctx, NULL, NULL));
+    CHECK(!pair_hs(&p, &c, &s));
+    CHECK_SIDE(c, CSSL_ESSL, "SSL", "PSK_IDENTITY_NOT_FOUND",
+               "[SSL: PSK_IDENTITY_NOT_FOUND] psk identity not found");
+    CHECK_INT(cr.calls, 0);
+    pair_free(&p);
+    /* Replaced after the wrap: the new one answers. */
+    CHECK_OK(cssl_context_set_psk_client_callback(cctx, psk_client_cb, &cr));
+    pair_init(&p, cctx, sctx, NULL, NULL);
+    CHECK_OK(cssl_context_set_psk_client_callback(cctx, psk_client_cb, &cr2));
+    CHECK(pair_hs(&p, &c, &s));
+    CHECK_INT(cr.calls, 0);
+    CHECK_INT(cr2.calls, 1);
+    pair_free(&p);
+    /* Server removed after the wrap: it refuses the identity. */
+    pair_init(&p, cctx, sctx, NULL, NULL);
+    CHECK_OK(cssl_context_set_psk_server_callback(sctx, NULL, NULL, NULL));
+    CHECK(!pair_hs(&p, &c, &s));
+    CHECK_SIDE(s, CSSL_ESSL, "SSL", "PSK_IDENTITY_NOT_FOUND",
+               "[SSL: PSK_IDENTITY_NOT_FOUND] psk identity not found");
     pair_free(&p);
     cssl_context_free(cctx);
     cssl_context_free(sctx);

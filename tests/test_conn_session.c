@@ -308,6 +308,12 @@ TEST(session_offered_at_wrap_or_set_before_the_handshake)
     pair_free(&p);
     pair_init(&p, cctx, sctx, "localhost", NULL);
     CHECK_OK(cssl_conn_set_session(p.client, sess));
+    /* Before the handshake the connection's session is the offered one
+     * (Python: SSL_get1_session), not yet reused. */
+    cssl_session *offered = cssl_conn_get_session(p.client);
+    CHECK(offered != NULL && cssl_session_equal(offered, sess));
+    cssl_session_free(offered);
+    CHECK(!cssl_conn_session_reused(p.client));
     REQUIRE(pair_hs(&p, NULL, NULL));
     CHECK(cssl_conn_session_reused(p.client));
     CHECK(cssl_conn_session_reused(p.server));
