@@ -810,6 +810,16 @@ CSSL_API int cssl_context_load_cert_chain_cb(cssl_context *ctx, const char *cert
                                              void *userdata);
 
 /**
+ * load_cert_chain from memory: cert_pem (cert_len bytes) holds the chain,
+ * leaf first; key_pem (key_len bytes) the private key, or NULL when the key
+ * is in cert_pem. Same rules and errors as cssl_context_load_cert_chain(),
+ * without paths. (libtls's tls_config_set_keypair_mem; Python has none.)
+ */
+CSSL_API int cssl_context_load_cert_chain_mem(cssl_context *ctx, const char *cert_pem,
+                                              size_t cert_len, const char *key_pem,
+                                              size_t key_len, const char *password);
+
+/**
  * SSLContext.load_verify_locations: add trust anchors (and CRLs) from a
  * PEM file, a hashed directory (`openssl rehash`; looked up lazily, so a
  * missing directory is not an error), and/or cadata_len bytes of cadata in

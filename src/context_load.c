@@ -11,6 +11,7 @@
  * errors below reproduce what those report.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -171,13 +172,30 @@ static int read_failed(const pw_info *pw, BIO *in, const char *path, bool pem_li
     return cssl__raise_load(__FILE_NAME__, line, in, path, NULL);
 }
 
+/* Where PEM text comes from: a file (path), or memory (data, len). */
+typedef struct pem_source {
+    const char *path;
+    const char *data;
+    size_t len;
+} pem_source;
+
+static int source_open(const pem_source *src, BIO **bio)
+{
+    if (src->data == NULL)
+        return cssl__load_open(src->path, bio);
+    CSSL_ENSURE(src->len <= INT_MAX, CSSL_EVALUE, "PEM data is too long");
+    *bio = BIO_new_mem_buf(src->data, (int)src->len);
+    return *bio != NULL ? CSSL_OK : cssl__raise_nomem();
+}
+
 /* Leaf first, then the chain up to the end of the file. */
-static int read_certs(const char *path, pw_info *pw, X509 **leaf, STACK_OF(X509) **chain)
+static int read_certs(const pem_source *src, pw_info *pw, X509 **leaf, STACK_OF(X509) **chain)
 {
     BIO *in = NULL;
     STACK_OF(X509) *sk = NULL;
     X509 *x = NULL;
-    CSSL_GUARD(cssl__load_open(path, &in));
+    const char *path = src->path;
+    CSSL_GUARD(source_open(src, &in));
     int r = CSSL_OK;
     x = PEM_read_bio_X509_AUX(in, NULL, pem_password, pw);
     if (x == NULL) {
@@ -218,14 +236,14 @@ out:
     return r;
 }
 
-static int read_key(const char *path, pw_info *pw, EVP_PKEY **key)
+static int read_key(const pem_source *src, pw_info *pw, EVP_PKEY **key)
 {
     BIO *in = NULL;
-    CSSL_GUARD(cssl__load_open(path, &in));
+    CSSL_GUARD(source_open(src, &in));
     int r = CSSL_OK;
     *key = PEM_read_bio_PrivateKey(in, NULL, pem_password, pw);
     if (*key == NULL)
-        r = read_failed(pw, in, path, true, __LINE__);
+        r = read_failed(pw, in, src->path, true, __LINE__);
     BIO_free(in);
     return r;
 }
@@ -244,16 +262,17 @@ static int check_key(X509 *leaf, EVP_PKEY *key)
     return CSSL_RAISE_LOAD(NULL, NULL);
 }
 
-static int load_chain(cssl_context *ctx, const char *certfile, const char *keyfile, pw_info *pw)
+static int load_chain(cssl_context *ctx, const pem_source *cert, const pem_source *key_src,
+                      pw_info *pw)
 {
     X509 *leaf = NULL;
     STACK_OF(X509) *chain = NULL;
     EVP_PKEY *key = NULL;
 
     ERR_clear_error();
-    int r = read_certs(certfile, pw, &leaf, &chain);
+    int r = read_certs(cert, pw, &leaf, &chain);
     if (r == CSSL_OK)
-        r = read_key(keyfile != NULL ? keyfile : certfile, pw, &key);
+        r = read_key(key_src, pw, &key);
     if (r == CSSL_OK)
         r = check_key(leaf, key);
     /* One call replaces the slot's certificate, chain and key together
@@ -278,7 +297,8 @@ int cssl_context_load_cert_chain(cssl_context *ctx, const char *certfile, const 
     CSSL_ENSURE_ARG(ctx);
     CSSL_ENSURE(certfile != NULL, CSSL_EVALUE, "certfile should be a valid filesystem path");
     pw_info pw = {.password = password, .password_len = password ? strlen(password) : 0};
-    return load_chain(ctx, certfile, keyfile, &pw);
+    pem_source cert = {.path = certfile}, key = {.path = keyfile ? keyfile : certfile};
+    return load_chain(ctx, &cert, &key, &pw);
 }
 
 int cssl_context_load_cert_chain_cb(cssl_context *ctx, const char *certfile,
@@ -287,7 +307,19 @@ int cssl_context_load_cert_chain_cb(cssl_context *ctx, const char *certfile,
     CSSL_ENSURE_ARG(ctx);
     CSSL_ENSURE(certfile != NULL, CSSL_EVALUE, "certfile should be a valid filesystem path");
     pw_info pw = {.cb = cb, .userdata = userdata};
-    return load_chain(ctx, certfile, keyfile, &pw);
+    pem_source cert = {.path = certfile}, key = {.path = keyfile ? keyfile : certfile};
+    return load_chain(ctx, &cert, &key, &pw);
+}
+
+int cssl_context_load_cert_chain_mem(cssl_context *ctx, const char *cert_pem, size_t cert_len,
+                                     const char *key_pem, size_t key_len, const char *password)
+{
+    CSSL_ENSURE_ARG(ctx);
+    CSSL_ENSURE_ARG(cert_pem);
+    pw_info pw = {.password = password, .password_len = password ? strlen(password) : 0};
+    pem_source cert = {.data = cert_pem, .len = cert_len};
+    pem_source key = key_pem ? (pem_source){.data = key_pem, .len = key_len} : cert;
+    return load_chain(ctx, &cert, &key, &pw);
 }
 
 /* ---- load_dh_params ------------------------------------------------------- */
