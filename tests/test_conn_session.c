@@ -274,6 +274,55 @@ TEST(tls12_resumption_from_the_server_session_cache)
     cssl_context_free(sctx);
 }
 
+/* The commonName of the peer certificate this end holds, or "(none)". */
+static const char *peer_cn(cssl_conn *conn)
+{
+    const cssl_cert_info *info = NULL;
+    if (cssl_conn_getpeercert(conn, &info) != CSSL_OK)
+        return "(error)";
+    if (info == NULL)
+        return "(none)";
+    for (size_t i = 0; i < info->subject.count; i++)
+        for (size_t j = 0; j < info->subject.rdns[i].count; j++)
+            if (strcmp(info->subject.rdns[i].entries[j].name, "commonName") == 0)
+                return info->subject.rdns[i].entries[j].value;
+    return "(empty)";
+}
+
+TEST(resumption_with_client_certificates)
+{
+    /* A verifying server resumes only sessions of its session id context
+     * (OpenSSL refuses the lookup without one); the resumed session keeps
+     * the client's certificate. Session cache and tickets, TLS 1.2 and 1.3. */
+    for (int v = 0; v < 2; v++)
+        for (int tickets = 0; tickets < 2; tickets++) {
+            cssl_context *cctx = client_ctx_max(v ? CSSL_TLSVERSION_TLSv1_2 : 0);
+            cssl_context *sctx = server_context("server");
+            CHECK_OK(cssl_context_load_cert_chain(cctx, fixture("client.pem"),
+                                                  fixture("client.key"), NULL));
+            CHECK_OK(cssl_context_load_verify_locations(sctx, fixture("ca.pem"), NULL, NULL, 0, 0));
+            CHECK_OK(cssl_context_set_verify_mode(sctx, CSSL_CERT_REQUIRED));
+            if (!tickets)
+                CHECK_OK(cssl_context_set_options(sctx, cssl_context_options(sctx) |
+                                                            CSSL_OP_NO_TICKET));
+            cssl_session *sess = full_session(cctx, sctx);
+            tls_pair p;
+            pair_init(&p, cctx, sctx, "localhost", sess);
+            side_result c, s;
+            CHECK(pair_hs(&p, &c, &s));
+            if (c.rc || s.rc)
+                fprintf(stderr, "  v%d tickets %d: %s / %s\n", v, tickets, c.msg, s.msg);
+            CHECK(cssl_conn_session_reused(p.client));
+            CHECK(cssl_conn_session_reused(p.server));
+            CHECK_STR(peer_cn(p.server), "cssl test client");
+            CHECK_STR(peer_cn(p.client), "localhost");
+            pair_free(&p);
+            cssl_session_free(sess);
+            cssl_context_free(cctx);
+            cssl_context_free(sctx);
+        }
+}
+
 TEST(another_server_context_does_not_resume)
 {
     for (int v = 0; v < 2; v++) {
