@@ -53,8 +53,9 @@ static unsigned int psk_client(SSL *ssl, const char *hint, char *identity,
         return 0;
     char id[PSK_IDENTITY_MAX + 1] = "";
     size_t idsize = max_identity_len < sizeof id ? max_identity_len : sizeof id;
-    size_t n = ctx->psk_client_cb(conn, hint, id, idsize, psk, max_psk_len,
-                                  ctx->psk_client_userdata);
+    /* Python: an empty hint is None, like a missing one. */
+    size_t n = ctx->psk_client_cb(conn, hint && hint[0] ? hint : NULL, id, idsize, psk,
+                                  max_psk_len, ctx->psk_client_userdata);
     size_t idlen = strnlen(id, idsize);
     if (n == 0 || n > max_psk_len || idlen >= idsize) {
         OPENSSL_cleanse(psk, max_psk_len);
@@ -71,7 +72,10 @@ static unsigned int psk_server(SSL *ssl, const char *identity, unsigned char *ps
     cssl_conn *conn = SSL_get_app_data(ssl);
     if (ctx == NULL || ctx->psk_server_cb == NULL)
         return 0;
-    size_t n = ctx->psk_server_cb(conn, identity, psk, max_psk_len, ctx->psk_server_userdata);
+    /* OpenSSL passes "" when the client sent an empty identity; Python
+     * (and our header) give None / NULL. */
+    size_t n = ctx->psk_server_cb(conn, identity && identity[0] ? identity : NULL, psk,
+                                  max_psk_len, ctx->psk_server_userdata);
     if (n == 0 || n > max_psk_len) {
         OPENSSL_cleanse(psk, max_psk_len);
         return 0;

@@ -812,7 +812,24 @@ TEST(psk_tls12_without_hint_or_identity)
     CHECK(psk_handshake(false, &cr, &sr, NULL, NULL, NULL, NULL));
     CHECK(cr.got_null); /* no hint sent */
     CHECK_INT(sr.calls, 1);
-    CHECK_STR(sr.got, ""); /* an empty identity */
+    CHECK(sr.got_null); /* an empty identity is NULL, as Python's None */
+    /* An empty hint is no hint either. */
+    psk_rec cr2 = {.identity = "id", .key = KEY, .key_len = 4};
+    CHECK(psk_handshake(false, &cr2, &sr, "", NULL, NULL, NULL));
+    CHECK(cr2.got_null);
+    CHECK_STR(sr.got, "id");
+}
+
+TEST(psk_tls13_empty_identity_fails)
+{
+    /* OpenSSL cannot offer a TLS 1.3 PSK without an identity (Python: the
+     * same "internal error"). */
+    psk_rec cr = {.identity = NULL, .key = KEY, .key_len = 4};
+    psk_rec sr = {.key = KEY, .key_len = 4};
+    side_result c, s;
+    CHECK(!psk_handshake(true, &cr, &sr, NULL, &c, &s, NULL));
+    CHECK_SIDE(c, CSSL_ESSL, "SSL", "None", "[SSL] internal error");
+    CHECK_INT(sr.calls, 0);
 }
 
 TEST(psk_utf8_identities)
@@ -1315,6 +1332,7 @@ static const char PY_PSK[] =
     "for t in (False, True):\n"
     "    run('ok', t, 'client-identity', KEY, KEY, 'identity-hint')\n"
     "    run('nohint', t, 'client-identity', KEY, KEY, None)\n"
+    "    run('noid', t, None, KEY, KEY, None)\n"
     "    run('wrongkey', t, 'client-identity', bytes.fromhex('cafebabe'), KEY, None)\n"
     "    run('crefuse', t, None, b'', KEY, 'hint')\n"
     "    run('srefuse', t, 'who', KEY, b'', None)\n"
@@ -1380,6 +1398,7 @@ TEST(psk_matches_python)
     } cases[] = {
         {"ok", "client-identity", KEY, 4, false, KEY, 4, false, "identity-hint", false},
         {"nohint", "client-identity", KEY, 4, false, KEY, 4, false, NULL, false},
+        {"noid", NULL, KEY, 4, false, KEY, 4, false, NULL, false},
         {"wrongkey", "client-identity", WRONG_KEY, 4, false, KEY, 4, false, NULL, false},
         {"crefuse", NULL, KEY, 4, true, KEY, 4, false, "hint", false},
         {"srefuse", "who", KEY, 4, false, KEY, 4, true, NULL, false},
