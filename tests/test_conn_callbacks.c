@@ -528,6 +528,42 @@ TEST(pha_required_with_a_client_certificate)
     pha_free(&p, cctx, sctx);
 }
 
+TEST(pha_request_states)
+{
+    /* OpenSSL's answers while a request is on its way (Python's too):
+     * queued and not sent yet, the state machine is in init; sent and not
+     * answered, a request is outstanding; answered, a new one may go. */
+    tls_pair p;
+    cssl_context *cctx, *sctx;
+    pha_setup o = {true, true, true, CSSL_CERT_REQUIRED, 0};
+    pha_pair(&p, &o, &cctx, &sctx);
+    CHECK_OK(cssl_conn_verify_client_post_handshake(p.server));
+    CHECK_ERR_STARTS(cssl_conn_verify_client_post_handshake(p.server), CSSL_ESSL,
+                     "[SSL: STILL_IN_INIT] still in init (conn_info.c:");
+    /* Meanwhile the server is "in init": no version, no peer certificate
+     * (Python: None and "handshake not done yet"). */
+    CHECK(cssl_conn_version(p.server) == NULL);
+    const cssl_cert_info *info = NULL;
+    CHECK_ERR(cssl_conn_getpeercert(p.server, &info), CSSL_EVALUE, "handshake not done yet");
+    char buf[8];
+    pair_send(&p, false, "x", 1);
+    CHECK_INT(pair_read(&p, true, buf, sizeof buf, NULL), 1);
+    CHECK_ERR_STARTS(cssl_conn_verify_client_post_handshake(p.server), CSSL_ESSL,
+                     "[SSL: REQUEST_SENT] request sent (conn_info.c:");
+    pair_send(&p, true, "y", 1);
+    CHECK_INT(pair_read(&p, false, buf, sizeof buf, NULL), 1);
+    CHECK_OK(cssl_conn_verify_client_post_handshake(p.server));
+    pha_free(&p, cctx, sctx);
+    /* Before the handshake: no version negotiated yet. */
+    pha_pair(&p, &o, &cctx, &sctx);
+    tls_pair q;
+    pair_init(&q, cctx, sctx, "localhost", NULL);
+    CHECK_ERR_STARTS(cssl_conn_verify_client_post_handshake(q.server), CSSL_ESSL,
+                     "[SSL: WRONG_SSL_VERSION] wrong ssl version (conn_info.c:");
+    pair_free(&q);
+    pha_free(&p, cctx, sctx);
+}
+
 TEST(pha_required_without_a_client_certificate)
 {
     tls_pair p;
