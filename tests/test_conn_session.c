@@ -190,6 +190,37 @@ TEST(equality_by_id_and_a_new_object_per_get)
     cssl_context_free(sctx);
 }
 
+TEST(tls13_sessions_without_ticket_compare_equal)
+{
+    /* Equality is by id, and before its ticket a TLS 1.3 session has an
+     * empty id: two different connections' sessions are "equal" then, in
+     * Python as here. */
+    cssl_context *cctx = client_context(), *sctx = server_context("server");
+    tls_pair p1, p2;
+    pair_init(&p1, cctx, sctx, "localhost", NULL);
+    pair_init(&p2, cctx, sctx, "localhost", NULL);
+    REQUIRE(pair_hs(&p1, NULL, NULL));
+    REQUIRE(pair_hs(&p2, NULL, NULL));
+    cssl_session *a = cssl_conn_get_session(p1.client), *b = cssl_conn_get_session(p2.client);
+    CHECK_INT(id_len(a), 0);
+    CHECK(cssl_session_equal(a, b));
+    cssl_session_free(a);
+    cssl_session_free(b);
+    /* With their tickets they differ. */
+    char buf[8];
+    pair_read(&p1, true, buf, sizeof buf, NULL);
+    pair_read(&p2, true, buf, sizeof buf, NULL);
+    a = cssl_conn_get_session(p1.client);
+    b = cssl_conn_get_session(p2.client);
+    CHECK(!cssl_session_equal(a, b));
+    cssl_session_free(a);
+    cssl_session_free(b);
+    pair_free(&p1);
+    pair_free(&p2);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
 TEST(session_getters_refuse_null)
 {
     size_t n = 5;
@@ -965,4 +996,137 @@ TEST(session_sequence_matches_python)
     }
     check_same_lines(ours, py);
     free(py);
+}
+
+/* ---- allocation failures --------------------------------------------------- */
+
+/* OpenSSL's allocator (cssl's too) fails the fail_at-th allocation while
+ * armed; installed before the first allocation of the process. */
+static long oom_fail_at = -1, oom_allocs;
+static bool oom_failed;
+
+static bool oom_now(void)
+{
+    if (oom_fail_at < 0 || oom_allocs++ != oom_fail_at)
+        return false;
+    oom_failed = true;
+    return true;
+}
+
+static void *oom_malloc(size_t n, const char *file, int line)
+{
+    (void)file, (void)line;
+    return oom_now() ? NULL : malloc(n);
+}
+
+static void *oom_realloc(void *p, size_t n, const char *file, int line)
+{
+    (void)file, (void)line;
+    return oom_now() ? NULL : realloc(p, n);
+}
+
+static void oom_free(void *p, const char *file, int line)
+{
+    (void)file, (void)line;
+    free(p);
+}
+
+static bool oom_hooked;
+
+__attribute__((constructor(101))) static void oom_install(void)
+{
+    oom_hooked = CRYPTO_set_mem_functions(oom_malloc, oom_realloc, oom_free) == 1;
+}
+
+typedef void *(*oom_op)(void *arg);
+
+/*
+ * Run op with its 1st, 2nd, ... allocation failing until it runs without a
+ * failure. Each failed run must report NULL with CSSL_ENOMEM or CSSL_ESSL
+ * recorded and OpenSSL's queue empty; what it returns is released by
+ * release(). ASan / valgrind runs check that nothing leaks.
+ */
+static void oom_each(oom_op op, void *arg, void (*release)(void *))
+{
+    if (!oom_hooked)
+        SKIP("OpenSSL's allocator could not be replaced (allocated before main)");
+    for (long n = 0; n < 10000; n++) {
+        cssl_error_clear();
+        oom_allocs = 0;
+        oom_failed = false;
+        oom_fail_at = n;
+        void *r = op(arg);
+        oom_fail_at = -1;
+        if (!oom_failed) {
+            CHECK(r != NULL);
+            release(r);
+            CHECK(n > 0); /* the operation allocates at all */
+            return;
+        }
+        if (r != NULL) { /* OpenSSL may recover from some failures */
+            release(r);
+            continue;
+        }
+        int st = cssl_error_status();
+        if (st != CSSL_ENOMEM && st != CSSL_ESSL)
+            harness_fail(__FILE__, __LINE__, "allocation %ld: status %d (%s)", n, st,
+                         cssl_error_message());
+        CHECK(ERR_peek_error() == 0);
+        ERR_clear_error();
+    }
+    harness_fail(__FILE__, __LINE__, "operation never completed");
+}
+
+static void *op_get_session(void *conn)
+{
+    return cssl_conn_get_session(conn);
+}
+
+static void release_session(void *s)
+{
+    cssl_session_free(s);
+}
+
+typedef struct der_arg {
+    cssl_session *sess;
+    cssl_context *ctx;
+    uint8_t *der;
+    size_t len;
+} der_arg;
+
+static void *op_to_der(void *arg)
+{
+    der_arg *a = arg;
+    size_t len = 0;
+    return cssl_session_to_der(a->sess, &len);
+}
+
+static void *op_from_der(void *arg)
+{
+    der_arg *a = arg;
+    return cssl_session_from_der(a->ctx, a->der, a->len);
+}
+
+TEST(allocation_failures_in_session_calls)
+{
+    cssl_context *cctx = client_ctx_max(CSSL_TLSVERSION_TLSv1_2), *sctx = server_context("server");
+    tls_pair p;
+    pair_init(&p, cctx, sctx, "localhost", NULL);
+    REQUIRE(pair_hs(&p, NULL, NULL));
+    oom_each(op_get_session, p.client, release_session);
+    der_arg a = {.sess = cssl_conn_get_session(p.client), .ctx = cctx};
+    REQUIRE(a.sess != NULL);
+    oom_each(op_to_der, &a, cssl_free);
+    a.der = cssl_session_to_der(a.sess, &a.len);
+    REQUIRE(a.der != NULL);
+    oom_each(op_from_der, &a, release_session);
+    /* The failures left the connection and session intact. */
+    cssl_session *back = cssl_session_from_der(cctx, a.der, a.len);
+    CHECK(cssl_session_equal(back, a.sess));
+    cssl_session_free(back);
+    cssl_free(a.der);
+    cssl_session_free(a.sess);
+    pair_free(&p);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
 }
