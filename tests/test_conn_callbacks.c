@@ -830,7 +830,8 @@ TEST(psk_tls12_with_identity_hint)
     CHECK_STR(cssl_conn_cipher(p.client, &proto, NULL), "ECDHE-PSK-CHACHA20-POLY1305");
     CHECK_STR(proto, "TLSv1.2");
     /* No certificate either way. */
-    uint8_t *der = (uint8_t *)"x";
+    uint8_t sentinel = 0;
+    uint8_t *der = &sentinel;
     size_t len = 1;
     CHECK_OK(cssl_conn_getpeercert_der(p.client, &der, &len));
     CHECK(der == NULL);
