@@ -53,9 +53,8 @@ static unsigned int psk_client(SSL *ssl, const char *hint, char *identity,
         return 0;
     char id[PSK_IDENTITY_MAX + 1] = "";
     size_t idsize = max_identity_len < sizeof id ? max_identity_len : sizeof id;
-    /* Python: an empty hint is None, like a missing one. */
-    size_t n = ctx->psk_client_cb(conn, hint && hint[0] ? hint : NULL, id, idsize, psk,
-                                  max_psk_len, ctx->psk_client_userdata);
+    size_t n = ctx->psk_client_cb(conn, hint, id, idsize, psk, max_psk_len,
+                                  ctx->psk_client_userdata);
     size_t idlen = strnlen(id, idsize);
     if (n == 0 || n > max_psk_len || idlen >= idsize) {
         OPENSSL_cleanse(psk, max_psk_len);
