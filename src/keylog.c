@@ -69,10 +69,14 @@ static void keylog_line(const SSL *ssl, const char *line)
     cssl__free(path);
 }
 
-/* Called with the lock held. */
+/*
+ * Called with the lock held. The OpenSSL callback stays installed (it
+ * finds no file and writes nothing): OpenSSL tests ctx->keylog_callback
+ * and then calls it through a second read, so clearing it while another
+ * thread handshakes would make that thread call NULL.
+ */
 static void close_locked(cssl_context *ctx)
 {
-    SSL_CTX_set_keylog_callback(ctx->ssl_ctx, NULL);
     if (ctx->keylog_file != NULL)
         fclose(ctx->keylog_file);
     ctx->keylog_file = NULL;
@@ -125,7 +129,8 @@ int cssl_context_set_keylog_filename(cssl_context *ctx, const char *path)
     pthread_mutex_lock(&keylog_lock);
     ctx->keylog_file = f;
     ctx->keylog_filename = name;
-    SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_line);
+    if (SSL_CTX_get_keylog_callback(ctx->ssl_ctx) != keylog_line)
+        SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_line);
     pthread_mutex_unlock(&keylog_lock);
     return CSSL_OK;
 }

@@ -964,6 +964,140 @@ TEST(eight_threads_share_one_file)
     cssl_context_free(shared_s);
 }
 
+typedef struct toggler {
+    cssl_context *cctx, *sctx;
+    int handshakes;
+    int failures;
+    char (*randoms)[RANDOM_HEX + 1];
+    int *running;
+} toggler;
+
+static void *toggle_worker(void *arg)
+{
+    toggler *t = arg;
+    for (int i = 0; i < t->handshakes; i++) {
+        tls_pair p;
+        pair_init(&p, t->cctx, t->sctx, "localhost", NULL);
+        if (pair_handshake(&p, NULL, NULL, NULL, NULL) == CSSL_OK)
+            client_random_hex(p.client, t->randoms[i]);
+        else
+            t->failures++;
+        pair_free(&p);
+    }
+    __atomic_sub_fetch(t->running, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/*
+ * Turning the key log of a shared context off and on while 4 threads
+ * handshake through it: the file is never torn, keeps one header, and no
+ * handshake logs a label twice.
+ */
+TEST(toggling_while_threads_log)
+{
+    enum { WORKERS = 4, EACH = 250 };
+    const char *path = tmp_path("kl.txt");
+    cssl_context *cctx = logging_client(path), *sctx = server_context("ecdsa");
+    static char randoms[WORKERS][EACH][RANDOM_HEX + 1];
+    memset(randoms, 0, sizeof randoms);
+    int running = WORKERS;
+    toggler t[WORKERS];
+    pthread_t th[WORKERS];
+    for (int i = 0; i < WORKERS; i++) {
+        t[i] = (toggler){.cctx = cctx, .sctx = sctx, .handshakes = EACH, .randoms = randoms[i],
+                         .running = &running};
+        REQUIRE(pthread_create(&th[i], NULL, toggle_worker, &t[i]) == 0);
+    }
+    int toggles = 0, errors = 0;
+    while (__atomic_load_n(&running, __ATOMIC_SEQ_CST) > 0) {
+        errors += cssl_context_set_keylog_filename(cctx, (toggles & 1) ? path : NULL) != CSSL_OK;
+        toggles++;
+    }
+    for (int i = 0; i < WORKERS; i++)
+        pthread_join(th[i], NULL);
+    CHECK_INT(errors, 0);
+    CHECK(toggles > 0);
+    for (int i = 0; i < WORKERS; i++)
+        CHECK_INT(t[i].failures, 0);
+    /* Logging on at the end: a last handshake is logged whole. */
+    CHECK_OK(cssl_context_set_keylog_filename(cctx, path));
+    char last[RANDOM_HEX + 1];
+    handshake_once(cctx, sctx, last);
+    klog k = load_keylog(path);
+    CHECK(strstr(k.text + 1, "# TLS") == NULL);
+    check_tls13_group(&k, last, 1, 96);
+    CHECK(k.n <= (size_t)(WORKERS * EACH + 1) * 5);
+    for (int i = 0; i < WORKERS; i++)
+        for (int j = 0; j < EACH; j++)
+            for (int l = 0; l < 5; l++)
+                if (count_lines(&k, tls13_labels[l], randoms[i][j]) > 1)
+                    harness_fail(__FILE__, __LINE__, "%s logged twice", tls13_labels[l]);
+    klog_free(&k);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
+/*
+ * OpenSSL checks ctx->keylog_callback, formats the line into a buffer it
+ * allocates (in ssl_lib.c), then calls ctx->keylog_callback again. An
+ * allocator hook switches the key log off at exactly that moment, as a
+ * second thread could: the handshake must go on, logging nothing.
+ */
+static cssl_context *off_in_alloc; /* armed: switch this context's log off */
+static size_t off_in_alloc_size;
+static bool off_fired;
+static bool alloc_hooked;
+
+static void *kl_malloc(size_t n, const char *file, int line)
+{
+    if (off_in_alloc != NULL && n == off_in_alloc_size && file != NULL &&
+        strstr(file, "ssl_lib.c") != NULL) {
+        cssl_context *ctx = off_in_alloc;
+        off_in_alloc = NULL;
+        off_fired = cssl_context_set_keylog_filename(ctx, NULL) == CSSL_OK;
+    }
+    return malloc(n);
+}
+
+static void *kl_realloc(void *p, size_t n, const char *file, int line)
+{
+    return realloc(p, n);
+}
+
+static void kl_free(void *p, const char *file, int line)
+{
+    free(p);
+}
+
+__attribute__((constructor)) static void kl_install(void)
+{
+    alloc_hooked = CRYPTO_set_mem_functions(kl_malloc, kl_realloc, kl_free) == 1;
+}
+
+TEST(switched_off_between_openssl_check_and_call)
+{
+    if (!alloc_hooked)
+        SKIP("CRYPTO_set_mem_functions was refused: OpenSSL allocated before main");
+    const char *path = tmp_path("kl.txt");
+    cssl_context *cctx = logging_client(path), *sctx = server_context("server");
+    limit_to_tls12(cctx);
+    /* "CLIENT_RANDOM <64 hex> <96 hex>" and its NUL. */
+    off_in_alloc_size = strlen("CLIENT_RANDOM") + 1 + RANDOM_HEX + 1 + MASTER_HEX + 1;
+    off_fired = false;
+    off_in_alloc = cctx;
+    tls_pair p;
+    handshake(&p, cctx, sctx);
+    off_in_alloc = NULL;
+    CHECK(off_fired);
+    CHECK(cssl_context_keylog_filename(cctx) == NULL);
+    pair_free(&p);
+    char *text = read_file(path, NULL);
+    CHECK_STR(text, HEADER);
+    free(text);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
 /* ---- write failures -------------------------------------------------------- */
 
 #define FULL_MSG "[Errno 28] No space left on device: '/dev/full'"
