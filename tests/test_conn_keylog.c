@@ -606,6 +606,29 @@ TEST(both_sides_one_file)
     }
 }
 
+/* SSLKEYLOGFILE, honoured by the default-context factory, logs real
+ * handshakes of both roles' contexts. */
+TEST(sslkeylogfile_contexts_log_handshakes)
+{
+    const char *path = tmp_path("env.txt");
+    setenv("SSLKEYLOGFILE", path, 1);
+    cssl_context *cctx = cssl_create_default_context(CSSL_PURPOSE_SERVER_AUTH, fixture("ca.pem"),
+                                                     NULL, NULL, 0, 0);
+    cssl_context *sctx = cssl_create_default_context(CSSL_PURPOSE_CLIENT_AUTH, NULL, NULL, NULL,
+                                                     0, 0);
+    unsetenv("SSLKEYLOGFILE");
+    REQUIRE(cctx != NULL && sctx != NULL);
+    CHECK_OK(cssl_context_load_cert_chain(sctx, fixture("server.pem"), fixture("server.key"), NULL));
+    char r[RANDOM_HEX + 1];
+    handshake_once(cctx, sctx, r);
+    klog k = load_keylog(path);
+    CHECK_INT(k.n, 10);
+    check_tls13_group(&k, r, 2, 96);
+    klog_free(&k);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
 /* Every connection logs under its own client random. */
 TEST(each_connection_logs_its_own_random)
 {
