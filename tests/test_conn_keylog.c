@@ -903,8 +903,6 @@ static int cmp_random(const void *a, const void *b)
 /* Lines for random in a k sorted by cmp_random. */
 static size_t group_size(const klog *k, const char *random)
 {
-    kline key = {0};
-    snprintf(key.random, sizeof key.random, "%s", random);
     size_t lo = 0, hi = k->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -1409,7 +1407,8 @@ static size_t count_substr(const char *hay, const char *needle)
 
 /*
  * Wait (poll, no sleeping) until tshark's stdout holds `count` lines with
- * `needle` or its stderr holds `err_needle`; false after 60 s or at EOF.
+ * `needle` or its stderr holds `err_needle`; false after 60 s or at EOF
+ * (with both needles NULL: wait for EOF).
  */
 static bool capture_wait(capture *c, const char *err_needle, const char *needle, size_t count,
                          char *errbuf, size_t *errlen, size_t errsize)
@@ -1484,8 +1483,8 @@ static void capture_stop(capture *c, size_t syns)
         harness_fail(__FILE__, __LINE__, "tshark never showed %zu SYNs: %s / %s", syns, c->outbuf,
                      errbuf);
     kill(c->pid, SIGINT);
-    while (capture_wait(c, "\x01", NULL, 0, errbuf, &errlen, sizeof errbuf))
-        ; /* read to EOF */
+    /* No needle: returns when tshark, exiting, closes its output. */
+    capture_wait(c, NULL, NULL, 0, errbuf, &errlen, sizeof errbuf);
     int status = 0;
     while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
         ;
