@@ -1042,9 +1042,10 @@ CSSL_API cssl_conn *cssl_context_wrap_socket(cssl_context *ctx, int fd, unsigned
  * incoming. I/O never blocks: CSSL_EWANT_READ means "feed incoming and
  * retry"; CSSL_EWANT_WRITE does not occur. Any call, whatever it returns,
  * may have written to outgoing: send it. Ragged EOFs are never suppressed
- * (cssl_memory_bio_write_eof(incoming) without close_notify is CSSL_EEOF). Same checks as wrap_socket —
- * including "check_hostname requires server_hostname", which Python
- * forgets for memory BIOs. The connection references both BIOs.
+ * (cssl_memory_bio_write_eof(incoming) without close_notify is CSSL_EEOF).
+ * Same checks as wrap_socket — including "check_hostname requires
+ * server_hostname", which Python forgets for memory BIOs. The connection
+ * references both BIOs.
  */
 CSSL_API cssl_conn *cssl_context_wrap_bio(cssl_context *ctx, cssl_memory_bio *incoming,
                                           cssl_memory_bio *outgoing, unsigned flags,
@@ -1079,9 +1080,9 @@ CSSL_API ssize_t cssl_conn_read(cssl_conn *conn, void *buf, size_t size);
 /**
  * write(): encrypt and send len bytes; returns len (a write is never
  * partial). CSSL_EWANT_WRITE/READ on non-blocking transports (retry with
- * the same bytes and length; the buffer may move), CSSL_ETIMEOUT "The write operation timed
- * out", CSSL_ESSL "[SSL: PROTOCOL_IS_SHUTDOWN] protocol is shutdown" after
- * close. len 0 returns 0.
+ * the same bytes and length; the buffer may move), CSSL_ETIMEOUT "The
+ * write operation timed out", CSSL_ESSL "[SSL: PROTOCOL_IS_SHUTDOWN]
+ * protocol is shutdown" after close. len 0 returns 0.
  */
 CSSL_API ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len);
 

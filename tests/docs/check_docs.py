@@ -1,6 +1,6 @@
 """Keep the documentation true to the code.
 
-1. Every C snippet of docs/guide.md and every EXAMPLES block of the
+1. Every C snippet of docs/guide.md and README.md and every EXAMPLES block of the
    section 3 man pages compiles (-Wall -Wextra -Werror) against
    include/cssl.h; snippets with a main() are linked against the library
    too. A guide block marked <!-- excerpt: examples/x.c --> must instead be
@@ -123,8 +123,10 @@ def check_guide(tmp):
     if not check(os.path.exists(GUIDE), "docs/guide.md exists"):
         return
     counts = {}
-    for lang, code, directive, line in guide_blocks(read(GUIDE)):
-        name = "guide.md:%d" % line
+    blocks = [("guide.md", b) for b in guide_blocks(read(GUIDE))]
+    blocks += [("README.md", b) for b in guide_blocks(read(os.path.join(SRC, "README.md")))]
+    for doc, (lang, code, directive, line) in blocks:
+        name = "%s:%d" % (doc, line)
         counts[lang] = counts.get(lang, 0) + 1
         if directive and directive[0] == "excerpt":
             example = read(os.path.join(SRC, directive[1]))
@@ -139,7 +141,7 @@ def check_guide(tmp):
             check_python(code, name)
         elif lang == "sh":
             check_sh(code, name)
-    print("guide: %s" % ", ".join("%d %s" % (n, l or "plain") for l, n in sorted(counts.items())))
+    print("guide and README: %s" % ", ".join("%d %s" % (n, l or "plain") for l, n in sorted(counts.items())))
 
 
 # -------------------------------------------------------------- man pages
