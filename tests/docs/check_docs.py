@@ -53,6 +53,17 @@ NOT_API = {"cssl_static", "cssl_cli", "CSSL_FIXTURES", "CSSL_CLI", "CSSL_SOURCE_
            "CSSL_BUILD_DIR", "CSSL_SHARED_LIB", "CSSL_WERROR", "CSSL_SANITIZE", "CSSL_TESTS",
            "CSSL_BUILDING"}
 
+def linkable(lib):
+    """A sanitizer build's library needs its compiler's runtime to link:
+    check such snippets by compiling them only."""
+    if not lib or shutil.which("nm") is None:
+        return False
+    r = subprocess.run(["nm", "-D", "--undefined-only", lib], capture_output=True, text=True)
+    return r.returncode == 0 and "__asan_init" not in r.stdout and "__ubsan_" not in r.stdout
+
+
+LINK = linkable(LIB)
+
 PRELUDE = """#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -72,7 +83,7 @@ def compile_c(code, name, tmp, prelude):
         f.write((PRELUDE if prelude else "") + code)
     flags = ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function",
              "-Wno-unused-parameter", "-I", os.path.join(SRC, "include")]
-    if re.search(r"\bint main\(", code) and LIB:
+    if re.search(r"\bint main\(", code) and LINK:
         cmd = [CC, *flags, "-o", src[:-2], src, LIB]
     else:
         cmd = [CC, *flags, "-c", "-o", src[:-2] + ".o", src]
