@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -35,7 +36,10 @@ int cssl__conn_wait(cssl_conn *conn, bool want_write, double deadline)
             double left = deadline - now();
             if (left <= 0)
                 return CSSL_ETIMEOUT;
-            ms = (int)ceil(left * 1000.0);
+            /* Round up (never wake before the deadline); no libm, and
+             * clamp what an int cannot hold. */
+            double want = left * 1000.0 + 1.0;
+            ms = want >= (double)INT_MAX ? INT_MAX : (int)want;
         }
         int r = poll(&p, 1, ms);
         if (r > 0) {
