@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +71,46 @@ int cssl__conn_check_connected(cssl_conn *conn)
     return CSSL_OK;
 }
 
+/*
+ * OpenSSL writes to a socket with write(2), and writing to a socket whose
+ * peer is gone raises SIGPIPE, which ends a C program (Python ignores
+ * SIGPIPE at startup, so its ssl module sees EPIPE). OpenSSL writes even
+ * while reading: the alert after a ragged EOF. So during an operation on a
+ * socket SIGPIPE is blocked in the calling thread and one it raised is
+ * consumed: the call fails with EPIPE instead (libpq's technique). If the
+ * caller already blocks SIGPIPE, a pending one is the caller's business.
+ */
+void cssl__sigpipe_block(const cssl_conn *conn, cssl__sigpipe *s)
+{
+    s->active = false;
+    if (conn->fd < 0)
+        return;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &set, &s->old) == 0)
+        s->active = true;
+}
+
+void cssl__sigpipe_restore(cssl__sigpipe *s)
+{
+    if (!s->active)
+        return;
+    int saved = errno;
+    sigset_t pending;
+    if (!sigismember(&s->old, SIGPIPE) && sigpending(&pending) == 0 &&
+        sigismember(&pending, SIGPIPE) == 1) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGPIPE);
+        const struct timespec zero = {0, 0};
+        while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &s->old, NULL);
+    errno = saved;
+}
+
 double cssl_conn_timeout(const cssl_conn *conn)
 {
     if (conn == NULL) {
@@ -101,6 +143,9 @@ ssize_t cssl_conn_sendfile(cssl_conn *conn, int in_fd, off_t offset, size_t coun
     CSSL_ENSURE_ARG(conn);
     CSSL_ENSURE(conn->fd >= 0, CSSL_EUNSUPPORTED, "sendfile needs a socket connection");
     CSSL_ENSURE(in_fd >= 0 && offset >= 0, CSSL_EVALUE, "invalid file descriptor or offset");
+    /* Python: socket.sendfile refuses them; the bytes sent before a WANT
+     * status could not be reported. */
+    CSSL_ENSURE(conn->timeout != 0, CSSL_EVALUE, "non-blocking sockets are not supported");
     unsigned char buf[16384];
     size_t total = 0;
     while (count == 0 || total < count) {

@@ -6,7 +6,9 @@
 #ifndef CSSL_INTERNAL_H
 #define CSSL_INTERNAL_H
 
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <openssl/crypto.h>
@@ -188,6 +190,14 @@ int cssl__conn_wait(cssl_conn *conn, bool want_write, double deadline);
 double cssl__conn_deadline(const cssl_conn *conn);
 /* CSSL_EOS ENOTCONN unless the socket is connected (memory BIOs always are). */
 int cssl__conn_check_connected(cssl_conn *conn);
+/* SIGPIPE held off in the calling thread around a socket operation (see
+ * conn_socket.c): block before, restore after. No-op for memory BIOs. */
+typedef struct cssl__sigpipe {
+    sigset_t old;
+    bool active;
+} cssl__sigpipe;
+void cssl__sigpipe_block(const cssl_conn *conn, cssl__sigpipe *s);
+void cssl__sigpipe_restore(cssl__sigpipe *s);
 
 /* conn_io.c: record the failure of an SSL_* call as Python's PySSL_SetError
  * does; ssl_err is SSL_get_error()'s answer, saved_errno errno after the call. */
