@@ -154,7 +154,7 @@ static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done
  * recorded. For OP_READ a clean close_notify (and nothing sent by us
  * yet) is CSSL_OK with *done 0, as Python's read returns b''.
  */
-static int drive_calls(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)
+static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)
 {
     double deadline = cssl__conn_deadline(conn);
     int zeros = 0;
@@ -205,16 +205,6 @@ static int drive_calls(cssl_conn *conn, enum op op, void *buf, size_t len, size_
         }
         return cssl__conn_raise(conn, err, saved_errno, __FILE_NAME__, __LINE__);
     }
-}
-
-/* drive_calls with SIGPIPE held off (a write to a vanished peer is EPIPE). */
-static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)
-{
-    cssl__sigpipe sp;
-    cssl__sigpipe_block(conn, &sp);
-    int rc = drive_calls(conn, op, buf, len, done);
-    cssl__sigpipe_restore(&sp);
-    return rc;
 }
 
 static int check_usable(cssl_conn *conn, const char *what)
