@@ -127,9 +127,11 @@ static bool is_eof(int ssl_err, int saved_errno)
  * OSError once the operation itself has returned. */
 static int keylog_failure(cssl_conn *conn)
 {
-    int err = conn->keylog_errno;
+    int rc = cssl__raise_errno(conn->keylog_errno, conn->keylog_path);
     conn->keylog_errno = 0;
-    return cssl__raise_errno(err, cssl_context_keylog_filename(conn->ctx));
+    cssl__free(conn->keylog_path);
+    conn->keylog_path = NULL;
+    return rc;
 }
 
 static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)
