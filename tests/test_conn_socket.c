@@ -235,6 +235,8 @@ TEST(sendall_and_write_of_nothing)
     CHECK_INT(read_exact(c, buf, 3), 3);
     CHECK_STR(buf, "abc");
     CHECK_INT(cssl_conn_read(c, buf, 0), 0);
+    CHECK_ERR(cssl_conn_read(c, NULL, 5), CSSL_EVALUE, "buf must not be NULL");
+    CHECK_ERR(cssl_conn_write(c, NULL, 5), CSSL_EVALUE, "buf must not be NULL");
     cssl_conn_free(c);
     close(fds[0]);
     peer_join(&p);
@@ -527,13 +529,19 @@ TEST(nonblocking_send_want_write_then_retry)
     CHECK_INT(cssl_conn_sendall(c, chunk, sizeof chunk, &sent), CSSL_EWANT_WRITE);
     CHECK_INT(sent, 0);
     event_send(p.ctl[1], 'd');
-    /* The retry with the same arguments completes the record. */
+    /* The retry with the same arguments completes the record; the same
+     * bytes may sit at another address (SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER,
+     * as Python's buffers may move). */
+    unsigned char *moved = malloc(sizeof chunk);
+    REQUIRE(moved != NULL);
+    memcpy(moved, chunk, sizeof chunk);
     for (;;) {
         REQUIRE(wait_fd(fds[0], true));
-        n = cssl_conn_write(c, chunk, sizeof chunk);
+        n = cssl_conn_write(c, moved, sizeof chunk);
         if (n != CSSL_EWANT_WRITE)
             break;
     }
+    free(moved);
     CHECK_INT(n, sizeof chunk);
     total += sizeof chunk;
     /* And the stream goes on. */
@@ -817,6 +825,112 @@ TEST(switch_between_nonblocking_and_blocking)
     close(fds[1]);
     cssl_context_free(cctx);
     cssl_context_free(sctx);
+}
+
+/* Server: handshake, then unwrap when the test says so. */
+static void unwrap_on_signal_server(peer *p)
+{
+    cssl_conn *c = peer_tls(p);
+    if (c == NULL) {
+        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+        return;
+    }
+    event_send(p->note[1], 'h');
+    event_wait(p->ctl[0]);
+    peer_record(p, cssl_conn_unwrap(c));
+    cssl_conn_free(c);
+}
+
+/* A non-blocking unwrap sends close_notify and wants to read until the
+ * peer's arrives; retrying with poll completes it. */
+TEST(nonblocking_unwrap_wants_read_until_peer_answers)
+{
+    cssl_context *sctx = server_context("server"), *cctx = client_context();
+    int fds[2];
+    peer p = {0};
+    start_pair_peer(&p, fds, sctx, unwrap_on_signal_server);
+    cssl_conn *c = client_wrap(cctx, fds[0], 0);
+    CHECK_OK(cssl_conn_do_handshake(c));
+    event_wait(p.note[0]);
+    CHECK_OK(cssl_conn_set_timeout(c, 0));
+    CHECK_ERR(cssl_conn_unwrap(c), CSSL_EWANT_READ, "The operation did not complete (read)");
+    /* Not unwrapped yet: the connection still answers TLS calls. */
+    CHECK_ERR_STARTS(cssl_conn_write(c, "x", 1), CSSL_ESSL,
+                     "[SSL: PROTOCOL_IS_SHUTDOWN] protocol is shutdown");
+    event_send(p.ctl[1], 'u');
+    CHECK_OK(poll_until_done(c, cssl_conn_unwrap, NULL));
+    char buf[4];
+    CHECK_ERR(cssl_conn_read(c, buf, sizeof buf), CSSL_EVALUE,
+              "Read on closed or unwrapped SSL socket.");
+    peer_join(&p);
+    CHECK_INT(p.rc, CSSL_OK);
+    cssl_conn_free(c);
+    close(fds[0]);
+    close(fds[1]);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
+/* ---- signals ----------------------------------------------------------- */
+
+static void on_sigusr1(int sig)
+{
+    (void)sig;
+}
+
+static pthread_t main_thread;
+
+/* Server: handshake; when told, interrupt the test's thread with signals
+ * for a while (it is waiting in a read), then send a line. */
+static void interrupting_server(peer *p)
+{
+    cssl_conn *c = peer_tls(p);
+    if (c == NULL) {
+        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+        return;
+    }
+    event_send(p->note[1], 'h');
+    event_wait(p->ctl[0]);
+    struct pollfd never = {.fd = p->ctl[0], .events = POLLIN};
+    for (int i = 0; i < 20; i++) {
+        pthread_kill(main_thread, SIGUSR1);
+        poll(&never, 1, 10); /* pacing only */
+    }
+    PCHECK(p, cssl_conn_write(c, "after signals\n", 14) == 14);
+    event_wait(p->ctl[0]);
+    cssl_conn_free(c);
+}
+
+/* PEP 475: a signal interrupting the wait (EINTR) is retried, blocking or
+ * with a timeout, and the timeout stays a total deadline. */
+TEST(reads_survive_signals)
+{
+    struct sigaction sa = {.sa_handler = on_sigusr1}; /* no SA_RESTART */
+    REQUIRE(sigaction(SIGUSR1, &sa, NULL) == 0);
+    main_thread = pthread_self();
+    cssl_context *sctx = server_context("server"), *cctx = client_context();
+    const double modes[] = {-1.0, 20.0};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        int fds[2];
+        peer p = {0};
+        start_pair_peer(&p, fds, sctx, interrupting_server);
+        cssl_conn *c = client_wrap(cctx, fds[0], 0);
+        CHECK_OK(cssl_conn_do_handshake(c));
+        event_wait(p.note[0]);
+        CHECK_OK(cssl_conn_set_timeout(c, modes[m]));
+        event_send(p.ctl[1], 's');
+        char buf[16] = {0};
+        CHECK_INT(read_exact(c, buf, 14), 14);
+        CHECK_STR(buf, "after signals\n");
+        event_send(p.ctl[1], 'q');
+        peer_join(&p);
+        cssl_conn_free(c);
+        close(fds[0]);
+        close(fds[1]);
+    }
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+    signal(SIGUSR1, SIG_DFL);
 }
 
 /* ---- sockets connected after wrapping --------------------------------- */
