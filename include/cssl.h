@@ -1095,7 +1095,10 @@ CSSL_API int cssl_conn_sendall(cssl_conn *conn, const void *buf, size_t len, siz
 
 /**
  * sendfile(): send count bytes of in_fd from offset (count 0: to EOF)
- * through TLS. Sockets only. Returns the bytes sent.
+ * through TLS. Returns the bytes sent. in_fd's file position is neither
+ * used nor moved (pread). Sockets only: memory BIOs are CSSL_EUNSUPPORTED;
+ * non-blocking connections (timeout 0) are CSSL_EVALUE "non-blocking
+ * sockets are not supported", as in Python.
  */
 CSSL_API ssize_t cssl_conn_sendfile(cssl_conn *conn, int in_fd, off_t offset, size_t count);
 
@@ -1300,7 +1303,10 @@ CSSL_API int cssl_context_set_psk_server_callback(cssl_context *ctx, cssl_psk_se
  * ssl.get_server_certificate(host, port): connect (timeout seconds, < 0 for
  * none), handshake with SNI = host, and return the server's certificate as
  * PEM (caller frees). With ca_certs (a PEM file) the chain is verified,
- * the hostname is not, as in Python.
+ * the hostname is not, as in Python. Errors: CSSL_EOS with errno
+ * ("[Errno 111] Connection refused"; a name that does not resolve has
+ * getaddrinfo's negative code, as Python's gaierror), CSSL_ETIMEOUT,
+ * CSSL_ECERT_VERIFY.
  */
 CSSL_API char *cssl_get_server_certificate(const char *host, int port, const char *ca_certs,
                                            double timeout);

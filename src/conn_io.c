@@ -113,6 +113,16 @@ int cssl__conn_raise(cssl_conn *conn, int ssl_err, int saved_errno, const char *
     }
 }
 
+/* The failures cssl__conn_raise reports as CSSL_EEOF (SSL_ERROR_EOF). */
+static bool is_eof(int ssl_err, int saved_errno)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (ssl_err == SSL_ERROR_SYSCALL)
+        return e == 0 && saved_errno == 0;
+    return ssl_err == SSL_ERROR_SSL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+           ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
 /* A key log line failed to write during the call: Python raises the
  * OSError once the operation itself has returned. */
 static int keylog_failure(cssl_conn *conn)
@@ -187,6 +197,14 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
             *done = 0;
             return CSSL_OK; /* clean close_notify: read returns 0 */
         }
+        if (op == OP_READ && !(conn->flags & CSSL_NO_SUPPRESS_RAGGED_EOFS) &&
+            is_eof(err, saved_errno)) {
+            /* Python's SSLSocket.read: suppress_ragged_eofs turns the
+             * SSLEOFError into b''; a success, so nothing is recorded. */
+            ERR_clear_error();
+            *done = 0;
+            return CSSL_OK;
+        }
         return cssl__conn_raise(conn, err, saved_errno, __FILE_NAME__, __LINE__);
     }
 }
@@ -213,13 +231,8 @@ ssize_t cssl_conn_read(cssl_conn *conn, void *buf, size_t size)
         return 0;
     CSSL_ENSURE(buf != NULL, CSSL_EVALUE, "buf must not be NULL");
     size_t n = 0;
-    int rc = drive(conn, OP_READ, buf, size, &n);
-    if (rc == CSSL_OK)
-        return (ssize_t)n;
-    /* Python's SSLSocket.read: suppress_ragged_eofs turns EOF into b''. */
-    if (rc == CSSL_EEOF && !(conn->flags & CSSL_NO_SUPPRESS_RAGGED_EOFS))
-        return 0;
-    return rc;
+    CSSL_GUARD(drive(conn, OP_READ, buf, size, &n));
+    return (ssize_t)n;
 }
 
 ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len)
