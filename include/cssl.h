@@ -1119,6 +1119,16 @@ CSSL_API size_t cssl_conn_pending(const cssl_conn *conn);
 CSSL_API int cssl_conn_unwrap(cssl_conn *conn);
 
 /**
+ * Half-close: send close_notify now and return, without waiting for the
+ * peer's (the first step of unwrap). Writing is over; reading goes on, and
+ * once the peer's close_notify arrives cssl_conn_read() returns 0. For
+ * protocols where the client signals the end of its request and then
+ * reads the whole reply. Not in Python's ssl (its unwrap always waits).
+ * CSSL_EWANT_WRITE on a non-blocking transport whose buffer is full.
+ */
+CSSL_API int cssl_conn_close_notify(cssl_conn *conn);
+
+/**
  * getpeercert(): the peer's decoded certificate, owned by conn (valid
  * until it is freed). *info is NULL if the peer sent none; it points to an
  * empty structure (all counts 0, strings NULL) when the connection's

@@ -14,13 +14,14 @@
 
 #include "internal.h"
 
-enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
+enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN, OP_CLOSE_NOTIFY };
 
 static const char *const timeout_text[] = {
     [OP_HANDSHAKE] = "The handshake operation timed out",
     [OP_READ] = "The read operation timed out",
     [OP_WRITE] = "The write operation timed out",
     [OP_SHUTDOWN] = "The read operation timed out",
+    [OP_CLOSE_NOTIFY] = "The write operation timed out",
 };
 
 int cssl__raise_want(bool write)
@@ -146,6 +147,12 @@ static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done
         if (conn->shutdown_seen_zero)
             SSL_set_read_ahead(conn->ssl, 0);
         return SSL_shutdown(conn->ssl);
+    case OP_CLOSE_NOTIFY:
+        /* Only our close_notify: a second SSL_shutdown would wait for the
+         * peer's and fail on any data still arriving. */
+        if (SSL_get_shutdown(conn->ssl) & SSL_SENT_SHUTDOWN)
+            return 1;
+        return SSL_shutdown(conn->ssl);
     }
     return -1;
 }
@@ -166,11 +173,11 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
         size_t n = 0;
         int ret = call(conn, op, buf, len, &n);
         int saved_errno = errno;
-        if (op == OP_SHUTDOWN && ret == 0) {
-            /* close_notify sent; a second call waits for the peer's.
-             * Python tries at most twice. */
+        if ((op == OP_SHUTDOWN || op == OP_CLOSE_NOTIFY) && ret == 0) {
+            /* close_notify sent; for unwrap a second call waits for the
+             * peer's (Python tries at most twice). */
             conn->shutdown_seen_zero = true;
-            if (++zeros < 2)
+            if (op == OP_SHUTDOWN && ++zeros < 2)
                 continue;
             ret = 1;
         }
@@ -191,8 +198,10 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
         }
         if (err == SSL_ERROR_SYSCALL && saved_errno == EINTR && ERR_peek_error() == 0)
             continue; /* PEP 475: retry interrupted calls */
+        /* Python: close_notify reads as b'' unless we had shut down too
+         * (unwrap); after a half-close (close_notify) it is the expected end. */
         if (op == OP_READ && err == SSL_ERROR_ZERO_RETURN &&
-            SSL_get_shutdown(conn->ssl) == SSL_RECEIVED_SHUTDOWN) {
+            (SSL_get_shutdown(conn->ssl) == SSL_RECEIVED_SHUTDOWN || conn->half_closed)) {
             ERR_clear_error();
             *done = 0;
             return CSSL_OK; /* clean close_notify: read returns 0 */
@@ -271,6 +280,15 @@ int cssl_conn_unwrap(cssl_conn *conn)
     CSSL_GUARD(drive(conn, OP_SHUTDOWN, NULL, 0, &unused));
     if (conn->fd >= 0)
         conn->unwrapped = true;
+    return CSSL_OK;
+}
+
+int cssl_conn_close_notify(cssl_conn *conn)
+{
+    CSSL_GUARD(check_usable(conn, "Close"));
+    size_t unused;
+    CSSL_GUARD(drive(conn, OP_CLOSE_NOTIFY, NULL, 0, &unused));
+    conn->half_closed = true;
     return CSSL_OK;
 }
 

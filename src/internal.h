@@ -174,6 +174,7 @@ struct cssl_conn {
     bool connected;          /* the socket is known to be connected */
     bool unwrapped;          /* socket after unwrap(): no more TLS */
     bool shutdown_seen_zero; /* SSL_shutdown returned 0 once */
+    bool half_closed;        /* cssl_conn_close_notify() sent ours */
     int keylog_errno;        /* a key log write failed during the last call */
     char *keylog_path;       /* the file it failed on, for the OSError */
     char *server_hostname;   /* A-label */
