@@ -35,7 +35,10 @@ int cssl__conn_wait(cssl_conn *conn, bool want_write, double deadline)
             double left = deadline - now();
             if (left <= 0)
                 return CSSL_ETIMEOUT;
-            ms = (int)ceil(left * 1000.0);
+            /* Round up (no libm: ceil() is not inlined at -O0). */
+            ms = (int)(left * 1000.0);
+            if ((double)ms < left * 1000.0)
+                ms++;
         }
         int r = poll(&p, 1, ms);
         if (r > 0) {
