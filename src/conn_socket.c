@@ -43,6 +43,8 @@ static int sock_read(BIO *b, char *buf, int len)
     BIO_clear_retry_flags(b);
     if (n < 0 && should_retry(errno))
         BIO_set_retry_read(b);
+    else if (n == 0 && len > 0)
+        BIO_set_flags(b, BIO_FLAGS_IN_EOF); /* for BIO_eof(), as BIO_s_socket */
     return (int)n;
 }
 
@@ -61,6 +63,10 @@ static long sock_ctrl(BIO *b, int cmd, long num, void *ptr)
         return (long)(intptr_t)BIO_get_data(b);
     case BIO_CTRL_FLUSH:
         return 1;
+    case BIO_CTRL_EOF:
+        /* OpenSSL 3 asks this to tell a transport EOF (UNEXPECTED_EOF_WHILE_READING,
+         * or a clean close under OP_IGNORE_UNEXPECTED_EOF) from an I/O error. */
+        return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
     default:
         return 0;
     }
