@@ -505,3 +505,83 @@ TEST(server_client_cert_tls13)
 {
     server_client_cert(CSSL_TLSVERSION_TLSv1_3);
 }
+
+/* ---- closing without close_notify (ragged EOF) ---------------------------- */
+
+/*
+ * The Python server closes the TCP connection without close_notify after
+ * its reply. A cssl socket suppresses that ragged EOF by default (read
+ * returns 0, as Python's SSLSocket); with CSSL_NO_SUPPRESS_RAGGED_EOFS it
+ * is Python's SSLEOFError; OP_IGNORE_UNEXPECTED_EOF makes it a clean EOF.
+ */
+TEST(client_ragged_eof)
+{
+    peer p;
+    const char *args[] = {"server", "--cert", fixture("server.pem"), "--key",
+                          fixture("server.key"), "--connections", "3", "--send", "1000",
+                          "--reply", "70001", "--ragged", NULL};
+    int port = python_server(&p, args);
+    cssl_context *ctx = client_context();
+    char b[16], v[64];
+
+    cssl_conn *c = connect_client(ctx, port, "localhost", NULL, false);
+    conn_send_payload(c, 1000, CLIENT_SEED);
+    conn_expect_payload(c, REPLY_LEN, SERVER_SEED);
+    CHECK_INT(cssl_conn_read(c, b, sizeof b), 0);
+    CHECK_STR(peer_value(&p, key(0, "closed"), v, sizeof v), "ragged");
+    cssl_conn_free(c);
+
+    c = connect_client_flags(ctx, port, "localhost", NULL, false, CSSL_NO_SUPPRESS_RAGGED_EOFS);
+    conn_send_payload(c, 1000, CLIENT_SEED);
+    conn_expect_payload(c, REPLY_LEN, SERVER_SEED);
+    CHECK_ERR_AT(cssl_conn_read(c, b, sizeof b), CSSL_EEOF,
+                 "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol");
+    CHECK_STR(cssl_error_library(), "SSL");
+    CHECK_STR(cssl_error_reason(), "UNEXPECTED_EOF_WHILE_READING");
+    CHECK_INT(cssl_error_errno(), CSSL_SSL_ERROR_EOF);
+    CHECK_STR(peer_value(&p, key(1, "closed"), v, sizeof v), "ragged");
+    cssl_conn_free(c);
+
+    CHECK_OK(cssl_context_set_options(ctx, cssl_context_options(ctx) |
+                                               CSSL_OP_IGNORE_UNEXPECTED_EOF));
+    c = connect_client_flags(ctx, port, "localhost", NULL, false, CSSL_NO_SUPPRESS_RAGGED_EOFS);
+    conn_send_payload(c, 1000, CLIENT_SEED);
+    conn_expect_payload(c, REPLY_LEN, SERVER_SEED);
+    CHECK_INT(cssl_conn_read(c, b, sizeof b), 0);
+    CHECK_STR(peer_value(&p, key(2, "closed"), v, sizeof v), "ragged");
+    cssl_conn_free(c);
+
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    cssl_context_free(ctx);
+}
+
+/* A cssl server freed without unwrap sends no close_notify: the Python
+ * client (suppress_ragged_eofs=False) sees SSLEOFError. */
+TEST(server_ragged_eof)
+{
+    int lport;
+    int lfd = tcp_listen(&lport);
+    cssl_context *ctx = server_context("server");
+    peer p;
+    const char *extra[] = {"--ragged", NULL};
+    start_python_client(&p, lport, CSSL_TLSVERSION_TLSv1_3, extra);
+    cssl_conn *c = accept_server(ctx, lfd, false);
+    REQUIRE(c != NULL);
+    conn_expect_payload(c, SEND_LEN, CLIENT_SEED);
+    conn_send_payload(c, REPLY_LEN, SERVER_SEED);
+    char v[512];
+    CHECK_STR(peer_value(&p, key(0, "has-ticket"), v, sizeof v), "True");
+    cssl_conn_free(c);
+    CHECK_STR(peer_value(&p, key(0, "eof-error"), v, sizeof v),
+              "SSLEOFError UNEXPECTED_EOF_WHILE_READING None");
+    peer_value(&p, key(0, "eof-message"), v, sizeof v);
+    CHECK_STR_STARTS(v, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of "
+                        "protocol (_ssl.c:");
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    close(lfd);
+    cssl_context_free(ctx);
+}

@@ -393,7 +393,7 @@ static inline int peer_listen_port(const peer *p)
     int ninodes = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL && ninodes < 32) {
-        char link[128], target[128];
+        char link[320], target[128];
         snprintf(link, sizeof link, "%s/%s", path, e->d_name);
         ssize_t n = readlink(link, target, sizeof target - 1);
         if (n <= 0)
@@ -531,11 +531,12 @@ static inline void conn_send_payload(cssl_conn *c, size_t len, unsigned seed)
 
 /* A client connection to 127.0.0.1:port with SNI/hostname host, with a
  * 10 s deadline per operation unless blocking. Closes the fd on free. */
-static inline cssl_conn *connect_client(cssl_context *ctx, int port, const char *host,
-                                        const cssl_session *session, bool blocking)
+static inline cssl_conn *connect_client_flags(cssl_context *ctx, int port, const char *host,
+                                              const cssl_session *session, bool blocking,
+                                              unsigned flags)
 {
     int fd = tcp_connect(port);
-    cssl_conn *c = cssl_context_wrap_socket(ctx, fd, CSSL_CLOSE_FD, host, session);
+    cssl_conn *c = cssl_context_wrap_socket(ctx, fd, CSSL_CLOSE_FD | flags, host, session);
     if (c == NULL) {
         harness_fail(__FILE__, __LINE__, "wrap_socket: %s", cssl_error_message());
         close(fd);
@@ -544,6 +545,12 @@ static inline cssl_conn *connect_client(cssl_context *ctx, int port, const char 
     if (!blocking)
         REQUIRE(cssl_conn_set_timeout(c, 10.0) == CSSL_OK);
     return c;
+}
+
+static inline cssl_conn *connect_client(cssl_context *ctx, int port, const char *host,
+                                        const cssl_session *session, bool blocking)
+{
+    return connect_client_flags(ctx, port, host, session, blocking, 0);
 }
 
 /* Accept one connection on lfd (waiting up to the guard timeout) and wrap

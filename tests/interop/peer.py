@@ -8,7 +8,8 @@ Both ends speak one small protocol per connection, after the handshake:
 the client sends --send bytes of the pattern with its seed, the server
 reads exactly that many (checking the pattern) and answers with --reply
 bytes of the pattern with its seed; then the client closes with a TLS
-close_notify exchange (unwrap) and the server answers it. The cssl side
+close_notify exchange (unwrap) and the server answers it; with --ragged the
+server instead closes the TCP connection without close_notify. The cssl side
 (C) plays the other end.
 
 What the Python side sees is printed as "<conn> <key> <value>" lines, so the
@@ -105,6 +106,12 @@ def serve(args):
             say(i, "received", len(data), "ok" if data == pattern(args.send, args.client_seed)
                 else "corrupt")
             s.sendall(pattern(args.reply, args.server_seed))
+            if args.ragged:
+                # Close the TCP connection without close_notify (Python's
+                # close() sends none).
+                s.close()
+                say(i, "closed", "ragged")
+                continue
             # The client closes: a clean close_notify reads as b''.
             try:
                 rest = s.recv(1)
@@ -144,6 +151,15 @@ def connect(args):
                 else "corrupt")
             session = s.session
             say(i, "has-ticket", session.has_ticket if session else None)
+            if args.ragged:
+                # The server closes without close_notify: what do we see?
+                try:
+                    rest = s.recv(1)
+                    say(i, "eof", "clean" if rest == b"" else "data")
+                except (ssl.SSLError, OSError) as e:
+                    failure(i, "eof-error", e)
+                    say(i, "eof-message", str(e))
+                continue
             try:
                 s.unwrap()
                 say(i, "closed", "clean")
@@ -167,6 +183,8 @@ def main():
     ap.add_argument("--alpn")
     ap.add_argument("--connections", type=int, default=1)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--ragged", action="store_true",
+                    help="the server closes without close_notify")
     ap.add_argument("--send", type=int, default=0)
     ap.add_argument("--reply", type=int, default=0)
     ap.add_argument("--client-seed", type=int, default=1)
