@@ -17,6 +17,34 @@
 #define SEND_LEN 100000 /* several records each way */
 #define REPLY_LEN 40000
 
+/*
+ * Whether the peer printed text (a payload it received). Its status lines
+ * may land inside the data: printf()s buffered in stdio come out whenever
+ * stdio flushes, between raw writes of the data. Those are taken out
+ * first.
+ */
+static bool output_has_payload(peer *p, const char *text)
+{
+    static const char *const noise[] = {
+        "SSL_do_handshake -> 1\n",
+        "Read BLOCK\n",
+        "read R BLOCK\n",
+        "Write BLOCK\n",
+        "depth=1 C = XY, O = cssl tests, CN = cssl test CA\nverify return:1\n",
+        "depth=0 C = XY, O = cssl tests, CN = cssl test client\nverify return:1\n",
+    };
+    char *out = peer_output(p);
+    for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++) {
+        size_t n = strlen(noise[i]);
+        char *hit;
+        while ((hit = strstr(out, noise[i])) != NULL)
+            memmove(hit, hit + n, strlen(hit + n) + 1);
+    }
+    bool has = strstr(out, text) != NULL;
+    free(out);
+    return has;
+}
+
 /* ---- cssl client, openssl s_server --------------------------------------- */
 
 static const char *tls_flag(int version)
@@ -51,7 +79,7 @@ static void client_exchange(peer *p, cssl_conn *c, unsigned seed)
     conn_send_bytes(c, out, SEND_LEN);
     /* s_server prints what it received: wait for the end of it. */
     peer_expect(p, out + SEND_LEN - 40);
-    CHECK(peer_output_has(p, out));
+    CHECK(output_has_payload(p, out));
     free(out);
 
     char *back = text_payload(REPLY_LEN, seed + 1);
@@ -244,6 +272,156 @@ TEST(client_verify_failures_tls13)
     client_verify_failures(CSSL_TLSVERSION_TLSv1_3);
 }
 
+/*
+ * s_server commands that act on the live connection (its stdin, read in
+ * chunks: a command must arrive alone). We know s_server acted on one
+ * when the record it sends reaches our socket; only then do we feed it
+ * more input.
+ */
+static void s_server_command(peer *p, cssl_conn *c, const char *command)
+{
+    peer_write(p, command, strlen(command));
+    REQUIRE(wait_readable(c));
+}
+
+/* Data both ways without closing (after a command). */
+static void exchange_open(peer *p, cssl_conn *c, unsigned seed)
+{
+    char *back = text_payload(REPLY_LEN, seed);
+    peer_write(p, back, REPLY_LEN);
+    conn_expect_text(c, REPLY_LEN, seed);
+    free(back);
+    char *out = text_payload(SEND_LEN, seed + 1);
+    conn_send_bytes(c, out, SEND_LEN);
+    peer_expect(p, out + SEND_LEN - 40);
+    CHECK(output_has_payload(p, out));
+    free(out);
+}
+
+/*
+ * TLS 1.2: s_server renegotiates ("r": HelloRequest). The cssl client's
+ * next read runs the new handshake transparently and returns the data
+ * sent after it; tls-unique (the first Finished of the latest handshake)
+ * changes.
+ */
+TEST(client_tls12_renegotiation)
+{
+    peer p;
+    const char *args[] = {"-cert", fixture("server.pem"), "-key", fixture("server.key"),
+                          "-tls1_2", "-naccept", "1", NULL};
+    int port = s_server(&p, args);
+    cssl_context *ctx = client_context();
+    cssl_conn *c = connect_client(ctx, port, "localhost", NULL, true);
+    CHECK_OK(cssl_conn_do_handshake(c));
+    peer_expect(&p, "CIPHER is ");
+    exchange_open(&p, c, 50);
+    char before[300], after[300];
+    tls_unique_hex(c, before, sizeof before);
+    REQUIRE(strlen(before) == 24);
+
+    s_server_command(&p, c, "r\n");
+    exchange_open(&p, c, 52);
+    tls_unique_hex(c, after, sizeof after);
+    CHECK_INT(strlen(after), 24);
+    CHECK(strcmp(before, after) != 0);
+    CHECK_STR(cssl_conn_version(c), "TLSv1.2");
+
+    CHECK_OK(cssl_conn_unwrap(c));
+    peer_expect(&p, "DONE");
+    cssl_conn_free(c);
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    cssl_context_free(ctx);
+}
+
+/*
+ * TLS 1.3: s_server updates its keys ("k"), then asks us to update ours
+ * too ("K"): reads and writes go on across both, in both directions.
+ */
+TEST(client_tls13_key_update)
+{
+    peer p;
+    const char *args[] = {"-cert", fixture("server.pem"), "-key", fixture("server.key"),
+                          "-tls1_3", "-naccept", "1", NULL};
+    int port = s_server(&p, args);
+    cssl_context *ctx = client_context();
+    cssl_conn *c = connect_client(ctx, port, "localhost", NULL, false);
+    CHECK_OK(cssl_conn_do_handshake(c));
+    exchange_open(&p, c, 60);
+    s_server_command(&p, c, "k\n");
+    exchange_open(&p, c, 62);
+    s_server_command(&p, c, "K\n");
+    exchange_open(&p, c, 64);
+    CHECK_OK(cssl_conn_unwrap(c));
+    peer_expect(&p, "DONE");
+    cssl_conn_free(c);
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    cssl_context_free(ctx);
+}
+
+/*
+ * TLS 1.3 post-handshake authentication: a cssl client that offers it
+ * (post_handshake_auth) answers s_server's certificate request ("c")
+ * during its next read; s_server then verifies the certificate.
+ */
+TEST(client_tls13_post_handshake_auth)
+{
+    peer p;
+    const char *args[] = {"-cert", fixture("server.pem"), "-key", fixture("server.key"),
+                          "-tls1_3", "-CAfile", fixture("ca.pem"), "-naccept", "1", NULL};
+    int port = s_server(&p, args);
+    cssl_context *ctx = client_context();
+    CHECK_OK(cssl_context_load_cert_chain(ctx, fixture("client.pem"), fixture("client.key"), NULL));
+    CHECK_OK(cssl_context_set_post_handshake_auth(ctx, true));
+    cssl_conn *c = connect_client(ctx, port, "localhost", NULL, false);
+    CHECK_OK(cssl_conn_do_handshake(c));
+    exchange_open(&p, c, 70);
+    CHECK(!peer_output_has(&p, "cssl test client"));
+
+    s_server_command(&p, c, "c\n");
+    exchange_open(&p, c, 72);
+    /* s_server verified the certificate we sent (before the data). */
+    CHECK(peer_output_has(&p, "depth=0 C = XY, O = cssl tests, CN = cssl test client\n"
+                              "verify return:1\n"));
+
+    CHECK_OK(cssl_conn_unwrap(c));
+    peer_expect(&p, "DONE");
+    cssl_conn_free(c);
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    cssl_context_free(ctx);
+}
+
+/*
+ * Version bounds that cannot meet: a cssl client pinned to TLS 1.3 against
+ * s_server limited to 1.2, and the reverse; the server's alert is
+ * Python's message.
+ */
+TEST(client_version_mismatch)
+{
+    for (int k = 0; k < 2; k++) {
+        peer p;
+        int server = k == 0 ? CSSL_TLSVERSION_TLSv1_2 : CSSL_TLSVERSION_TLSv1_3;
+        int client = k == 0 ? CSSL_TLSVERSION_TLSv1_3 : CSSL_TLSVERSION_TLSv1_2;
+        const char *args[] = {"-cert", fixture("server.pem"), "-key", fixture("server.key"),
+                              tls_flag(server), "-naccept", "1", NULL};
+        int port = s_server(&p, args);
+        cssl_context *ctx = client_context();
+        force_version(ctx, client);
+        cssl_conn *c = connect_client(ctx, port, "localhost", NULL, false);
+        CHECK_ERR_AT(cssl_conn_do_handshake(c), CSSL_ESSL,
+                     "[SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version");
+        CHECK_STR(cssl_error_reason(), "TLSV1_ALERT_PROTOCOL_VERSION");
+        CHECK_STR(cssl_conn_version(c), NULL);
+        peer_expect(&p, "unsupported protocol");
+        cssl_conn_free(c);
+        cssl_context_free(ctx);
+        CHECK_INT(peer_finish(&p), 0);
+        peer_free(&p);
+    }
+}
+
 /* ---- cssl server, openssl s_client --------------------------------------- */
 
 /* Start s_client towards our listener, verifying us as "localhost". */
@@ -273,7 +451,7 @@ static void server_exchange(peer *p, cssl_conn *c, unsigned seed)
     char *out = text_payload(REPLY_LEN, seed + 1);
     conn_send_bytes(c, out, REPLY_LEN);
     peer_expect(p, out + REPLY_LEN - 40);
-    CHECK(peer_output_has(p, out));
+    CHECK(output_has_payload(p, out));
     free(out);
 }
 
@@ -405,4 +583,65 @@ TEST(server_client_cert_tls12)
 TEST(server_client_cert_tls13)
 {
     server_client_cert(CSSL_TLSVERSION_TLSv1_3);
+}
+
+/* A cssl server requiring TLS 1.3 refuses s_client limited to 1.2. */
+TEST(server_version_mismatch)
+{
+    int lport;
+    int lfd = tcp_listen(&lport);
+    cssl_context *ctx = server_context("server");
+    REQUIRE(cssl_context_set_minimum_version(ctx, CSSL_TLSVERSION_TLSv1_3) == CSSL_OK);
+    peer p;
+    s_client(&p, lport, CSSL_TLSVERSION_TLSv1_2, NULL);
+    cssl_conn *c = accept_server(ctx, lfd, false);
+    REQUIRE(c != NULL);
+    CHECK_ERR_AT(cssl_conn_do_handshake(c), CSSL_ESSL,
+                 "[SSL: UNSUPPORTED_PROTOCOL] unsupported protocol");
+    CHECK_STR(cssl_error_library(), "SSL");
+    cssl_conn_free(c);
+    peer_expect(&p, "alert protocol version");
+    CHECK(peer_finish(&p) != 0);
+    peer_free(&p);
+    close(lfd);
+    cssl_context_free(ctx);
+}
+
+/*
+ * TLS 1.3 post-handshake authentication from the cssl server's side:
+ * s_client offers it (-enable_pha); after the handshake cssl asks for the
+ * certificate, which travels with the next exchange; getpeercert() then
+ * shows it.
+ */
+TEST(server_tls13_post_handshake_auth)
+{
+    int lport;
+    int lfd = tcp_listen(&lport);
+    cssl_context *ctx = server_context("server");
+    CHECK_OK(cssl_context_load_verify_locations(ctx, fixture("ca.pem"), NULL, NULL, 0, 0));
+    CHECK_OK(cssl_context_set_verify_mode(ctx, CSSL_CERT_REQUIRED));
+    CHECK_OK(cssl_context_set_post_handshake_auth(ctx, true));
+    peer p;
+    const char *extra[] = {"-enable_pha", "-cert", fixture("client.pem"), "-key",
+                           fixture("client.key"), NULL};
+    s_client(&p, lport, CSSL_TLSVERSION_TLSv1_3, extra);
+    cssl_conn *c = accept_server(ctx, lfd, false);
+    REQUIRE(c != NULL);
+    CHECK_OK(cssl_conn_do_handshake(c));
+    /* With PHA offered, a TLS 1.3 server asks only after the handshake. */
+    const cssl_cert_info *info = (const cssl_cert_info *)1;
+    CHECK_OK(cssl_conn_getpeercert(c, &info));
+    CHECK(info == NULL);
+
+    CHECK_OK(cssl_conn_verify_client_post_handshake(c));
+    server_exchange(&p, c, 80); /* our write carries the request */
+    server_exchange(&p, c, 82); /* our read takes the certificate */
+    CHECK_STR(peer_common_name(c), "cssl test client");
+
+    CHECK_OK(cssl_conn_unwrap(c));
+    cssl_conn_free(c);
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    close(lfd);
+    cssl_context_free(ctx);
 }

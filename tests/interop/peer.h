@@ -578,6 +578,30 @@ static inline cssl_conn *accept_server(cssl_context *ctx, int lfd, bool blocking
     return c;
 }
 
+/* Wait until the connection's socket has bytes to read: the peer sent
+ * something (a TLS record we have not read yet). */
+static inline bool wait_readable(cssl_conn *c)
+{
+    struct pollfd pfd = {.fd = cssl_conn_fileno(c), .events = POLLIN};
+    int r;
+    while ((r = poll(&pfd, 1, (int)(PEER_TIMEOUT * 1000))) < 0 && errno == EINTR)
+        ;
+    if (r != 1)
+        harness_fail(__FILE__, __LINE__, "the peer sent nothing");
+    return r == 1;
+}
+
+/* The tls-unique channel binding as hex (in buf). */
+static inline const char *tls_unique_hex(cssl_conn *c, char *buf, size_t size)
+{
+    uint8_t cb[128];
+    ssize_t n = cssl_conn_get_channel_binding(c, "tls-unique", cb, sizeof cb);
+    buf[0] = '\0';
+    for (ssize_t k = 0; k >= 0 && k < n && (size_t)(2 * k + 2) < size; k++)
+        snprintf(buf + 2 * k, 3, "%02x", cb[k]);
+    return buf;
+}
+
 /* Force one TLS version on a context (min = max). */
 static inline void force_version(cssl_context *ctx, int version)
 {
