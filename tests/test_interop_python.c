@@ -346,11 +346,26 @@ TEST(client_self_signed_server)
 
 /* The server half: read the request, answer, and see the client's clean
  * close (read returns 0), then answer it with our close_notify. */
-static void server_exchange(peer *p, int i, cssl_conn *c)
+static void server_exchange_with(peer *p, int i, cssl_conn *c, bool use_sendfile)
 {
     char v[256], want[64];
     conn_expect_payload(c, SEND_LEN, CLIENT_SEED);
-    conn_send_payload(c, REPLY_LEN, SERVER_SEED);
+    if (use_sendfile) {
+        /* The reply from a file, past a 7-byte header we do not send. */
+        const char *path = tmp_path("reply.bin");
+        unsigned char *body = payload(REPLY_LEN, SERVER_SEED);
+        FILE *f = fopen(path, "wb");
+        REQUIRE(f != NULL);
+        REQUIRE(fwrite("header:", 1, 7, f) == 7 && fwrite(body, 1, REPLY_LEN, f) == REPLY_LEN);
+        REQUIRE(fclose(f) == 0);
+        free(body);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        REQUIRE(fd >= 0);
+        CHECK_INT(cssl_conn_sendfile(c, fd, 7, REPLY_LEN), REPLY_LEN);
+        close(fd);
+    } else {
+        conn_send_payload(c, REPLY_LEN, SERVER_SEED);
+    }
     snprintf(want, sizeof want, "%d ok", REPLY_LEN);
     CHECK_STR(peer_value(p, key(i, "received"), v, sizeof v), want);
     char b[16];
@@ -359,6 +374,11 @@ static void server_exchange(peer *p, int i, cssl_conn *c)
     /* The client took its session (with a ticket) before closing. */
     CHECK_STR(peer_value(p, key(i, "has-ticket"), v, sizeof v), "True");
     CHECK_STR(peer_value(p, key(i, "closed"), v, sizeof v), "clean");
+}
+
+static void server_exchange(peer *p, int i, cssl_conn *c)
+{
+    server_exchange_with(p, i, c, false);
 }
 
 static void start_python_client(peer *p, int port, int version, const char *const *extra)
@@ -398,7 +418,7 @@ static void server_basic(int version, bool blocking)
         const cssl_cert_info *info = (const cssl_cert_info *)1;
         CHECK_OK(cssl_conn_getpeercert(c, &info));
         CHECK(info == NULL);
-        server_exchange(&p, i, c);
+        server_exchange_with(&p, i, c, i == 1); /* the second reply by sendfile */
         cssl_conn_free(c);
     }
     peer_expect(&p, "done");
@@ -579,6 +599,269 @@ TEST(server_ragged_eof)
     peer_value(&p, key(0, "eof-message"), v, sizeof v);
     CHECK_STR_STARTS(v, "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of "
                         "protocol (_ssl.c:");
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    close(lfd);
+    cssl_context_free(ctx);
+}
+
+/* ---- other transports against the same peer ----------------------------- */
+
+/*
+ * A memory-BIO connection (sans-IO) whose bytes we carry over a TCP socket
+ * ourselves, as an event loop would.
+ */
+typedef struct bio_link {
+    int fd;
+    cssl_memory_bio *in, *out;
+    cssl_conn *c;
+} bio_link;
+
+static void link_flush(bio_link *l)
+{
+    char buf[16384];
+    ssize_t n;
+    while ((n = cssl_memory_bio_read(l->out, buf, sizeof buf)) > 0) {
+        ssize_t off = 0;
+        while (off < n) {
+            ssize_t w = send(l->fd, buf + off, (size_t)(n - off), MSG_NOSIGNAL);
+            REQUIRE(w > 0);
+            off += w;
+        }
+    }
+}
+
+/* Feed what the peer sent next (blocking); EOF is marked on the BIO. */
+static void link_fill(bio_link *l)
+{
+    char buf[16384];
+    struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
+    REQUIRE(poll(&pfd, 1, (int)(PEER_TIMEOUT * 1000)) == 1);
+    ssize_t n = recv(l->fd, buf, sizeof buf, 0);
+    REQUIRE(n >= 0);
+    if (n == 0)
+        CHECK_OK(cssl_memory_bio_write_eof(l->in));
+    else
+        REQUIRE(cssl_memory_bio_write(l->in, buf, (size_t)n) == n);
+}
+
+/* Run an operation until it stops wanting to read. */
+#define LINK_RUN(l, rc, expr)                                                  \
+    do {                                                                       \
+        for (;;) {                                                             \
+            rc = (expr);                                                       \
+            link_flush(l);                                                     \
+            if (rc != CSSL_EWANT_READ)                                         \
+                break;                                                         \
+            link_fill(l);                                                      \
+        }                                                                      \
+    } while (0)
+
+static void link_open(bio_link *l, cssl_context *ctx, int port, const cssl_session *s)
+{
+    l->fd = tcp_connect(port);
+    l->in = cssl_memory_bio_new();
+    l->out = cssl_memory_bio_new();
+    REQUIRE(l->in && l->out);
+    l->c = cssl_context_wrap_bio(ctx, l->in, l->out, 0, "localhost", s);
+    REQUIRE(l->c != NULL);
+    CHECK_INT(cssl_conn_fileno(l->c), -1);
+    CHECK(cssl_conn_timeout(l->c) == 0.0);
+}
+
+static void link_close(bio_link *l)
+{
+    cssl_conn_free(l->c);
+    cssl_memory_bio_free(l->in);
+    cssl_memory_bio_free(l->out);
+    close(l->fd);
+}
+
+TEST(client_memory_bio)
+{
+    peer p;
+    const char *args[] = {"server", "--cert", fixture("server.pem"), "--key",
+                          fixture("server.key"), "--alpn", "h2", "--connections", "2", "--send",
+                          "100000", "--reply", "70001", NULL};
+    int port = python_server(&p, args);
+    cssl_context *ctx = client_context();
+    const char *alpn[] = {"h2"};
+    REQUIRE(cssl_context_set_alpn_protocols(ctx, alpn, 1) == CSSL_OK);
+    cssl_session *session = NULL;
+    char v[256], want[64];
+
+    for (int i = 0; i < 2; i++) {
+        bio_link l;
+        link_open(&l, ctx, port, session);
+        long long rc;
+        LINK_RUN(&l, rc, cssl_conn_do_handshake(l.c));
+        CHECK_INT(rc, CSSL_OK);
+        compare_with_python(&p, i, l.c, "TLSv1.3", "h2", i == 1);
+        compare_certificates(&p, i, l.c, NULL, true);
+
+        unsigned char *out = payload(SEND_LEN, CLIENT_SEED);
+        LINK_RUN(&l, rc, cssl_conn_write(l.c, out, SEND_LEN));
+        CHECK_INT(rc, SEND_LEN);
+        free(out);
+        snprintf(want, sizeof want, "%d ok", SEND_LEN);
+        CHECK_STR(peer_value(&p, key(i, "received"), v, sizeof v), want);
+
+        unsigned char *in = malloc(REPLY_LEN);
+        REQUIRE(in != NULL);
+        size_t got = 0;
+        while (got < REPLY_LEN) {
+            LINK_RUN(&l, rc, cssl_conn_read(l.c, in + got, REPLY_LEN - got));
+            REQUIRE(rc > 0);
+            got += (size_t)rc;
+        }
+        size_t k = 0;
+        while (k < REPLY_LEN && in[k] == payload_byte(k, SERVER_SEED))
+            k++;
+        CHECK_INT(k, REPLY_LEN);
+        free(in);
+        if (i == 0) {
+            session = cssl_conn_get_session(l.c);
+            REQUIRE(session != NULL);
+        }
+
+        /* unwrap: close_notify goes out, then we wait for the peer's. */
+        CHECK_ERR(cssl_conn_unwrap(l.c), CSSL_EWANT_READ, "The operation did not complete (read)");
+        link_flush(&l);
+        LINK_RUN(&l, rc, cssl_conn_unwrap(l.c));
+        CHECK_INT(rc, CSSL_OK);
+        CHECK_STR(peer_value(&p, key(i, "closed"), v, sizeof v), "clean");
+        link_close(&l);
+    }
+    cssl_session_free(session);
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    cssl_context_free(ctx);
+}
+
+/* Wait for what a non-blocking operation asked for. */
+static void nb_wait(cssl_conn *c, long long rc)
+{
+    struct pollfd pfd = {.fd = cssl_conn_fileno(c),
+                         .events = rc == CSSL_EWANT_WRITE ? POLLOUT : POLLIN};
+    REQUIRE(poll(&pfd, 1, (int)(PEER_TIMEOUT * 1000)) == 1);
+}
+
+/*
+ * A non-blocking socket (timeout 0) driven by poll(): every operation
+ * returns CSSL_EWANT_READ/WRITE instead of blocking, and is retried when
+ * the socket is ready. A megabyte each way.
+ */
+TEST(client_nonblocking)
+{
+    enum { BIG = 1 << 20 };
+    peer p;
+    const char *args[] = {"server", "--cert", fixture("server.pem"), "--key",
+                          fixture("server.key"), "--send", "1048576", "--reply", "1048576",
+                          NULL};
+    int port = python_server(&p, args);
+    cssl_context *ctx = client_context();
+    cssl_conn *c = connect_client(ctx, port, "localhost", NULL, true);
+    CHECK_OK(cssl_conn_set_timeout(c, 0.0));
+    CHECK(cssl_conn_timeout(c) == 0.0);
+    char v[256];
+
+    /* Nothing can have come back yet: the first call wants to read. */
+    CHECK_ERR(cssl_conn_do_handshake(c), CSSL_EWANT_READ, "The operation did not complete (read)");
+    CHECK_INT(cssl_error_errno(), CSSL_SSL_ERROR_WANT_READ);
+    long long rc;
+    int wants = 1;
+    while ((rc = cssl_conn_do_handshake(c)) == CSSL_EWANT_READ || rc == CSSL_EWANT_WRITE) {
+        nb_wait(c, rc);
+        wants++;
+    }
+    CHECK_INT(rc, CSSL_OK);
+    compare_with_python(&p, 0, c, "TLSv1.3", NULL, false);
+
+    unsigned char *out = payload(BIG, CLIENT_SEED);
+    size_t off = 0;
+    while (off < BIG) {
+        size_t sent = 0;
+        rc = cssl_conn_sendall(c, out + off, BIG - off, &sent);
+        off += sent;
+        if (rc == CSSL_OK)
+            break;
+        REQUIRE(rc == CSSL_EWANT_WRITE || rc == CSSL_EWANT_READ);
+        nb_wait(c, rc);
+    }
+    CHECK_INT(off, BIG);
+    free(out);
+
+    unsigned char *in = malloc(BIG);
+    REQUIRE(in != NULL);
+    size_t got = 0;
+    while (got < BIG) {
+        rc = cssl_conn_read(c, in + got, BIG - got);
+        if (rc == CSSL_EWANT_READ || rc == CSSL_EWANT_WRITE) {
+            nb_wait(c, rc);
+            continue;
+        }
+        REQUIRE(rc > 0);
+        got += (size_t)rc;
+    }
+    size_t k = 0;
+    while (k < BIG && in[k] == payload_byte(k, SERVER_SEED))
+        k++;
+    CHECK_INT(k, BIG);
+    free(in);
+    CHECK_STR(peer_value(&p, key(0, "received"), v, sizeof v), "1048576 ok");
+
+    /* The closing handshake waits for the peer's close_notify too. */
+    while ((rc = cssl_conn_unwrap(c)) == CSSL_EWANT_READ || rc == CSSL_EWANT_WRITE)
+        nb_wait(c, rc);
+    CHECK_INT(rc, CSSL_OK);
+    CHECK_STR(peer_value(&p, key(0, "closed"), v, sizeof v), "clean");
+    cssl_conn_free(c);
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    cssl_context_free(ctx);
+}
+
+/*
+ * ALPN without a common protocol is not an error (RFC 7301 allows the
+ * server to ignore it; Python's server does): neither side reports one,
+ * for a cssl client against Python and for a cssl server against Python.
+ */
+TEST(alpn_no_overlap)
+{
+    peer p;
+    const char *args[] = {"server", "--cert", fixture("server.pem"), "--key",
+                          fixture("server.key"), "--alpn", "h2", "--send", "100000", "--reply",
+                          "70001", NULL};
+    int port = python_server(&p, args);
+    cssl_context *ctx = client_context();
+    const char *mine[] = {"spdy/3", "http/1.1"};
+    REQUIRE(cssl_context_set_alpn_protocols(ctx, mine, 2) == CSSL_OK);
+    cssl_conn *c = connect_client(ctx, port, "localhost", NULL, false);
+    CHECK_OK(cssl_conn_do_handshake(c));
+    compare_with_python(&p, 0, c, "TLSv1.3", NULL, false);
+    client_exchange(&p, 0, c);
+    cssl_conn_free(c);
+    cssl_context_free(ctx);
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+
+    int lport;
+    int lfd = tcp_listen(&lport);
+    ctx = server_context("server");
+    const char *ours[] = {"h2"};
+    REQUIRE(cssl_context_set_alpn_protocols(ctx, ours, 1) == CSSL_OK);
+    const char *extra[] = {"--alpn", "spdy/3,http/1.1", NULL};
+    start_python_client(&p, lport, CSSL_TLSVERSION_TLSv1_2, extra);
+    c = accept_server(ctx, lfd, false);
+    REQUIRE(c != NULL);
+    CHECK_OK(cssl_conn_do_handshake(c));
+    compare_with_python(&p, 0, c, "TLSv1.2", NULL, false);
+    server_exchange(&p, 0, c);
+    cssl_conn_free(c);
     peer_expect(&p, "done");
     CHECK_INT(peer_finish(&p), 0);
     peer_free(&p);
