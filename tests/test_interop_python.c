@@ -869,3 +869,73 @@ TEST(alpn_no_overlap)
     close(lfd);
     cssl_context_free(ctx);
 }
+
+/* ---- STOPTLS: plaintext after the closing handshake ---------------------- */
+
+static void plain_send(int fd, const char *text)
+{
+    REQUIRE(send(fd, text, strlen(text), MSG_NOSIGNAL) == (ssize_t)strlen(text));
+}
+
+static void plain_expect(int fd, const char *text)
+{
+    char buf[128];
+    size_t n = strlen(text), got = 0;
+    REQUIRE(n < sizeof buf);
+    while (got < n) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        REQUIRE(poll(&pfd, 1, (int)(PEER_TIMEOUT * 1000)) == 1);
+        ssize_t r = recv(fd, buf + got, n - got, 0);
+        REQUIRE(r > 0);
+        got += (size_t)r;
+    }
+    buf[got] = '\0';
+    CHECK_STR(buf, text);
+}
+
+/*
+ * After unwrap the socket carries plaintext again (STARTTLS/STOPTLS
+ * protocols): the peer's plaintext right behind its close_notify is not
+ * swallowed by our TLS layer, and ours reaches it. Both roles.
+ */
+TEST(stoptls_both_roles)
+{
+    peer p;
+    const char *args[] = {"server", "--cert", fixture("server.pem"), "--key",
+                          fixture("server.key"), "--send", "100000", "--reply", "70001",
+                          "--stoptls", NULL};
+    int port = python_server(&p, args);
+    cssl_context *ctx = client_context();
+    cssl_conn *c = connect_client(ctx, port, "localhost", NULL, false);
+    char v[128];
+    client_exchange(&p, 0, c); /* ends with unwrap */
+    plain_expect(cssl_conn_fileno(c), "PLAINTEXT FROM PYTHON\n");
+    plain_send(cssl_conn_fileno(c), "PLAINTEXT FROM CSSL\n");
+    CHECK_STR(peer_value(&p, key(0, "plain"), v, sizeof v), "PLAINTEXT FROM CSSL");
+    cssl_conn_free(c);
+    cssl_context_free(ctx);
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+
+    int lport;
+    int lfd = tcp_listen(&lport);
+    ctx = server_context("server");
+    const char *extra[] = {"--stoptls", NULL};
+    start_python_client(&p, lport, CSSL_TLSVERSION_TLSv1_3, extra);
+    c = accept_server(ctx, lfd, false);
+    REQUIRE(c != NULL);
+    server_exchange(&p, 0, c); /* the client's close, answered by unwrap */
+    char b;
+    CHECK_ERR(cssl_conn_write(c, "x", 1), CSSL_EVALUE, "Write on closed or unwrapped SSL socket.");
+    CHECK_ERR(cssl_conn_read(c, &b, 1), CSSL_EVALUE, "Read on closed or unwrapped SSL socket.");
+    plain_send(cssl_conn_fileno(c), "PLAINTEXT FROM CSSL\n");
+    CHECK_STR(peer_value(&p, key(0, "plain"), v, sizeof v), "PLAINTEXT FROM CSSL");
+    plain_expect(cssl_conn_fileno(c), "PLAINTEXT FROM PYTHON\n");
+    cssl_conn_free(c);
+    peer_expect(&p, "done");
+    CHECK_INT(peer_finish(&p), 0);
+    peer_free(&p);
+    close(lfd);
+    cssl_context_free(ctx);
+}

@@ -80,6 +80,25 @@ def failure(i, what, exc):
     say(i, what, type(exc).__name__, reason, getattr(exc, "verify_code", None))
 
 
+def plain_exchange(i, raw, server):
+    """After unwrap (STOPTLS) the socket carries plaintext: the server
+    speaks first, then reads the client's line."""
+    def read_line():
+        line = b""
+        while not line.endswith(b"\n"):
+            chunk = raw.recv(1)
+            if not chunk:
+                break
+            line += chunk
+        return line.decode("ascii", "replace").rstrip("\n")
+    if server:
+        raw.sendall(b"PLAINTEXT FROM PYTHON\n")
+        say(i, "plain", read_line())
+    else:
+        say(i, "plain", read_line())
+        raw.sendall(b"PLAINTEXT FROM PYTHON\n")
+
+
 def serve(args):
     ctx = make_context(args, server=True)
     lsock = socket.socket()
@@ -116,8 +135,10 @@ def serve(args):
             try:
                 rest = s.recv(1)
                 say(i, "eof", "clean" if rest == b"" else "data")
-                s.unwrap()
+                raw = s.unwrap()
                 say(i, "closed", "clean")
+                if args.stoptls:
+                    plain_exchange(i, raw, server=True)
             except (ssl.SSLError, OSError) as e:
                 failure(i, "close-error", e)
         finally:
@@ -161,8 +182,10 @@ def connect(args):
                     say(i, "eof-message", str(e))
                 continue
             try:
-                s.unwrap()
+                raw = s.unwrap()
                 say(i, "closed", "clean")
+                if args.stoptls:
+                    plain_exchange(i, raw, server=False)
             except (ssl.SSLError, OSError) as e:
                 failure(i, "close-error", e)
         finally:
@@ -183,6 +206,8 @@ def main():
     ap.add_argument("--alpn")
     ap.add_argument("--connections", type=int, default=1)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--stoptls", action="store_true",
+                    help="after the closing handshake, exchange a plaintext line")
     ap.add_argument("--ragged", action="store_true",
                     help="the server closes without close_notify")
     ap.add_argument("--send", type=int, default=0)
