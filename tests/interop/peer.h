@@ -124,9 +124,9 @@ static inline void peer_start(peer *p, const char *name, const char *const *argv
     static bool registered;
     if (!registered) {
         atexit(peer_reap_all);
-        /* A peer that closes first makes our next write EPIPE: like
-         * Python (which ignores SIGPIPE at startup), see the error rather
-         * than die. cssl leaves signal dispositions to the application. */
+        /* Writing to the stdin pipe of a peer that has exited must be an
+         * EPIPE we report, not a SIGPIPE that kills the test. (cssl's own
+         * socket writes never raise SIGPIPE: they use MSG_NOSIGNAL.) */
         signal(SIGPIPE, SIG_IGN);
         registered = true;
     }
