@@ -28,9 +28,10 @@ check-asan:
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
-# Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md).
+# Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md);
+# `make bench BENCH_ARGS=--quick` for a short run.
 bench: build
-	./$(BUILD)/bench/cssl_bench
+	sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
 # make install PREFIX=/opt/cssl (default /usr/local)
 PREFIX ?= /usr/local
