@@ -1184,7 +1184,9 @@ CSSL_API const char *cssl_conn_compression(const cssl_conn *conn);
 /** version(): "TLSv1.2", "TLSv1.3"; NULL before the handshake. */
 CSSL_API const char *cssl_conn_version(const cssl_conn *conn);
 
-/** selected_alpn_protocol(): the agreed protocol or NULL. */
+/** selected_alpn_protocol(): the agreed protocol or NULL (NULL with
+ * CSSL_ENOMEM recorded if its copy cannot be made). The string belongs to
+ * the connection and stays valid until it is freed. */
 CSSL_API const char *cssl_conn_selected_alpn_protocol(const cssl_conn *conn);
 
 /**

@@ -45,7 +45,7 @@ static int configure_hostname(cssl_conn *conn, const char *hostname)
         return cssl_error_status();
     const char *name = conn->server_hostname;
     ASN1_OCTET_STRING *ip = a2i_IPADDRESS(name);
-    ERR_clear_error();
+    cssl__clear_errors();
     int rc = CSSL_OK;
     if (ip == NULL && SSL_set_tlsext_host_name(conn->ssl, name) != 1)
         rc = CSSL_RAISE_OPENSSL(CSSL_ESSL);
@@ -186,6 +186,7 @@ void cssl_conn_free(cssl_conn *conn)
     cssl_cert_free(conn->peer);
     cssl__free(conn->server_hostname);
     cssl__free(conn->keylog_path);
+    cssl__free(conn->alpn);
     cssl_context_free(conn->ctx);
     cssl__free(conn);
 }
