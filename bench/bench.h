@@ -17,6 +17,7 @@ typedef struct bench_pki {
  * minting and writing it there first if it is not complete; dir NULL mints
  * in memory only. 0 or -1. */
 int bench_pki_init(bench_pki *pki, const char *dir);
+void bench_pki_free(bench_pki *pki);
 
 /*
  * Workloads (every handshake is client + server in this thread, over two

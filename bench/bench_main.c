@@ -10,7 +10,8 @@
  *
  *   cssl_bench [--quick] [--rounds N] [--ms MS] [--only W[,W...]]
  *              [--idle-pairs N] [--pki DIR] [--python PYTHON [--script PATH]]
- *   cssl_bench --pki DIR --iterations WORKLOAD cssl|raw N   (for callgrind)
+ *   cssl_bench --pki DIR --iterations WORKLOAD|default_context cssl|raw N
+ *                                                     (for callgrind)
  *   cssl_bench --write-pki DIR
  */
 #include <errno.h>
@@ -207,19 +208,31 @@ static int pki_mint(bench_pki *pki)
     return rcode;
 }
 
+void bench_pki_free(bench_pki *pki)
+{
+    for (int i = 0; i < 5; i++) {
+        free(*pki_field(pki, i));
+        *pki_field(pki, i) = NULL;
+    }
+}
+
 int bench_pki_init(bench_pki *pki, const char *dir)
 {
     memset(pki, 0, sizeof *pki);
     if (dir != NULL && pki_load(pki, dir) == 0)
         return 0;
-    if (pki_mint(pki) < 0)
+    bench_pki_free(pki);
+    if (pki_mint(pki) < 0) {
+        bench_pki_free(pki);
         return -1;
+    }
     if (dir == NULL)
         return 0;
     mkdir(dir, 0700);
     for (int i = 0; i < 5; i++)
         if (write_file(dir, pki_files[i], *pki_field(pki, i)) < 0) {
             fprintf(stderr, "bench: cannot write %s/%s: %s\n", dir, pki_files[i], strerror(errno));
+            bench_pki_free(pki);
             return -1;
         }
     return 0;
@@ -474,6 +487,7 @@ static int idle_child(const char *pki_dir, const char *impl_name, const char *se
     impl->idle_close(warm);
     free(pairs);
     impl->teardown(state);
+    bench_pki_free(&pki);
     return 0;
 }
 
@@ -596,7 +610,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: cssl_bench [--quick] [--rounds N] [--ms MS] [--only W[,W...]]\n"
             "                  [--idle-pairs N] [--pki DIR] [--python PYTHON [--script PATH]]\n"
-            "       cssl_bench [--pki DIR] --iterations WORKLOAD cssl|raw N\n"
+            "       cssl_bench [--pki DIR] --iterations WORKLOAD|default_context cssl|raw N\n"
             "       cssl_bench --write-pki DIR\n"
             "workloads:");
     for (size_t i = 0; i < NWORK; i++)
@@ -613,10 +627,34 @@ static bool known_workload(const char *w)
     return false;
 }
 
+/* n default client contexts with the system CAs, made and freed. */
+static int default_contexts(bool cssl, long n)
+{
+    for (long i = 0; i < n; i++) {
+        if (cssl) {
+            cssl_context *ctx = cssl_create_default_context(CSSL_PURPOSE_SERVER_AUTH, NULL, NULL,
+                                                            NULL, 0, 0);
+            if (ctx == NULL)
+                return -1;
+            cssl_context_free(ctx);
+            continue;
+        }
+        SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+        int ok = ctx && SSL_CTX_set_default_verify_paths(ctx) == 1;
+        SSL_CTX_free(ctx);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
 /* Run n operations of one workload with one implementation: what
  * bench/callgrind.sh counts instructions of. */
 static int iterations(const char *pki_dir, const char *w, const char *impl_name, long n)
 {
+    if (strcmp(w, "default_context") == 0 && n >= 0 &&
+        (strcmp(impl_name, "cssl") == 0 || strcmp(impl_name, "raw") == 0))
+        return default_contexts(strcmp(impl_name, "cssl") == 0, n) < 0;
     bench_pki pki;
     const bench_impl *impl = strcmp(impl_name, "cssl") == 0  ? &bench_cssl
                              : strcmp(impl_name, "raw") == 0 ? &bench_raw
@@ -628,6 +666,7 @@ static int iterations(const char *pki_dir, const char *w, const char *impl_name,
     void *state = impl->setup(&pki, w);
     int rc = state ? impl->run(state, n) : -1;
     impl->teardown(state);
+    bench_pki_free(&pki);
     return rc < 0;
 }
 
@@ -672,7 +711,9 @@ int main(int argc, char **argv)
             script = argv[++i];
         else if (strcmp(a, "--write-pki") == 0 && more) {
             bench_pki pki;
-            return bench_pki_init(&pki, argv[++i]) < 0;
+            int rc = bench_pki_init(&pki, argv[++i]);
+            bench_pki_free(&pki);
+            return rc < 0;
         } else if (strcmp(a, "--idle-child") == 0 && i + 4 < argc) {
             if (strcmp(argv[i + 4], "heap") == 0)
                 CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free);
@@ -729,6 +770,7 @@ int main(int argc, char **argv)
     if (py.pid <= 0 && python)
         printf("\nSKIP Python column: %s\n", py.why);
     python_stop(&py);
+    bench_pki_free(&pki);
     if (pki_dir == tmp_pki)
         remove_pki(tmp_pki);
     return rc;

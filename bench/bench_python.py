@@ -14,7 +14,7 @@ handshake a new pair, bulk = one 16 KiB write read whole by the server.
       per line on stdout, so that its rounds interleave with cssl's and
       OpenSSL's (hello | setup W | measure W MS | teardown W | idle N |
       default_context R | quit)
-  bench_python.py --pki DIR --iterations W N     (for callgrind)
+  bench_python.py --pki DIR --iterations W|default_context N   (for callgrind)
   bench_python.py --pki DIR --idle N             (RSS per idle pair)
 
 Python's ssl cannot choose TLS 1.3 cipher suites (there is no
@@ -325,6 +325,9 @@ def main():
     a = ap.parse_args()
     if a.serve:
         serve(a.pki)
+    elif a.iterations and a.iterations[0] == "default_context":
+        for _ in range(int(a.iterations[1])):
+            ssl.create_default_context()
     elif a.iterations:
         w, n = a.iterations
         if w not in WORKLOADS:

@@ -71,3 +71,29 @@ for w in $workloads; do
 done
 echo
 echo "instructions per handshake (per 16 KiB write for bulk_*), client and server together"
+
+# Default client contexts with the system CAs: the first one in a process
+# (I(1) - I(0)) and each next one (I(6) - I(1)) / 5.
+ctx_count() {
+    if [ "$1" = python ]; then
+        count "$python" "$script" --pki "$tmp/pki" --iterations default_context "$2"
+    else
+        count "$bench" --iterations default_context "$1" "$2"
+    fi
+}
+echo
+echo "| default client context | cssl | OpenSSL (SSL_CTX_new + set_default_verify_paths) | Python (create_default_context) |"
+echo "|---|---|---|---|"
+impls="cssl raw"
+[ -n "$python" ] && impls="cssl raw python"
+first="" next=""
+for impl in $impls; do
+    i0=$(ctx_count $impl 0)
+    i1=$(ctx_count $impl 1)
+    i6=$(ctx_count $impl 6)
+    first="$first | $((i1 - i0))"
+    next="$next | $(((i6 - i1) / 5))"
+done
+[ -z "$python" ] && first="$first | –" && next="$next | –"
+echo "| first in the process (instructions)$first |"
+echo "| each next one (instructions)$next |"
