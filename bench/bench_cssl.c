@@ -152,6 +152,11 @@ static void *setup(const bench_pki *pki, const char *w)
         if (handshake(r->c, r->s) < 0)
             goto err;
         read_tickets(r->c);
+        const char *suite = bench_suite(w), *got = cssl_conn_cipher(r->c, NULL, NULL);
+        if (suite && (got == NULL || strcmp(got, suite) != 0)) {
+            fprintf(stderr, "cssl: negotiated %s, not %s\n", got ? got : "nothing", suite);
+            goto err;
+        }
         r->session = cssl_conn_get_session(r->c);
         if (r->resume) {
             cssl_conn_free(r->c);

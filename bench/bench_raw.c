@@ -217,6 +217,12 @@ static void *raw_setup(const bench_pki *pki, const char *w)
         if (raw_pair(r, &r->c, &r->s) < 0 || raw_handshake(r->c, r->s) < 0)
             goto err;
         raw_read_tickets(r->c);
+        const char *suite = bench_suite(w);
+        const char *got = SSL_CIPHER_get_name(SSL_get_current_cipher(r->c));
+        if (suite && strcmp(got, suite) != 0) {
+            fprintf(stderr, "raw: negotiated %s, not %s\n", got, suite);
+            goto err;
+        }
         r->session = SSL_get1_session(r->c);
         if (r->resume) {
             raw_free(r->c);
