@@ -5,7 +5,9 @@ Runs `cssl_bench --iterations WORKLOAD IMPL N` under callgrind for cssl and
 raw OpenSSL at N1 and N2 operations, takes each function's inclusive cost
 per operation ((C2 - C1) / (N2 - N1), so setup cancels) and prints the
 functions whose cost differs between the two, largest first, with the
-total difference. cssl's own functions are listed with their full cost.
+total difference: first cssl's own functions (src/) with their full cost,
+then OpenSSL's and libc's whose cost differs (unsymbolised addresses in
+the stripped libcrypto are left out).
 
   python3 bench/callgrind_diff.py build/bench/cssl_bench resume12 [N1 N2]
 """
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 
+CSSL_FILES = set(os.listdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")))
 LINE = re.compile(r"^\s*([0-9,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$")
 
 
@@ -31,7 +34,10 @@ def profile(bench, pki, workload, impl, n, tmp):
         if not m or m.group(2).startswith("=>"):
             continue
         name = m.group(2).split(" [")[0]
-        costs[name] = costs.get(name, 0) + int(m.group(1).replace(",", ""))
+        if ":" in name:  # one name per function, however the path is spelt
+            path, func = name.rsplit(":", 1)
+            name = os.path.basename(path) + ":" + func
+        costs[name] = max(costs.get(name, 0), int(m.group(1).replace(",", "")))
     return costs
 
 
@@ -55,13 +61,15 @@ def main():
           % (workload, c.get("PROGRAM TOTALS", 0), r.get("PROGRAM TOTALS", 0), total,
              100.0 * total / r.get("PROGRAM TOTALS", 1)))
     print("\n| function (inclusive) | cssl | OpenSSL | difference |\n|---|---|---|---|")
-    rows = []
+    own, other = [], []
     for k in set(c) | set(r):
         d = c.get(k, 0) - r.get(k, 0)
-        own = "/src/" in k and c.get(k, 0) >= 100
-        if (abs(d) >= 300 or own) and "below main" not in k and "libc_start" not in k:
-            rows.append((-abs(d) if not own else -1e12 - c.get(k, 0), k, d))
-    for _, k, d in sorted(rows)[:60]:
+        if k.split(":")[0] in CSSL_FILES and c.get(k, 0) >= 100:
+            own.append((-c[k], k, d))
+        elif abs(d) >= 300 and not k.startswith(("bench_", "???:0x", "(below")) \
+                and "libc_start" not in k:
+            other.append((-abs(d), k, d))
+    for _, k, d in sorted(own) + sorted(other)[:40]:
         print("| %s | %.0f | %.0f | %+.0f |" % (k, c.get(k, 0), r.get(k, 0), d))
 
 
