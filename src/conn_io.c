@@ -24,6 +24,8 @@ static const char *const timeout_text[] = {
     [OP_CLOSE_NOTIFY] = "The write operation timed out",
 };
 
+/* Callers have SSL_get_error's WANT_READ/WANT_WRITE, which it reports only
+ * with OpenSSL's error queue empty: nothing to drain. */
 int cssl__raise_want(bool write)
 {
     cssl__error *e = cssl__error_state();
@@ -31,7 +33,6 @@ int cssl__raise_want(bool write)
                 write ? "The operation did not complete (write)"
                       : "The operation did not complete (read)");
     e->err_no = write ? CSSL_SSL_ERROR_WANT_WRITE : CSSL_SSL_ERROR_WANT_READ;
-    cssl__clear_errors();
     return e->status;
 }
 

@@ -213,7 +213,8 @@ int cssl__conn_check_connected(cssl_conn *conn);
 /* conn_io.c: record the failure of an SSL_* call as Python's PySSL_SetError
  * does; ssl_err is SSL_get_error()'s answer, saved_errno errno after the call. */
 int cssl__conn_raise(cssl_conn *conn, int ssl_err, int saved_errno, const char *file, int line);
-/* The cheap, location-free WANT_READ/WANT_WRITE record. */
+/* The cheap, location-free WANT_READ/WANT_WRITE record, for an
+ * SSL_get_error() answer (which leaves OpenSSL's queue empty). */
 int cssl__raise_want(bool write);
 
 /* idna.c: the A-label form of a host name (caller frees), or NULL with the
