@@ -233,6 +233,8 @@ ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len)
 
 int cssl_conn_sendall(cssl_conn *conn, const void *buf, size_t len, size_t *sent)
 {
+    CSSL_ENSURE_ARG(conn);
+    CSSL_ENSURE(buf != NULL || len == 0, CSSL_EVALUE, "buf must not be NULL");
     size_t total = 0;
     const unsigned char *p = buf;
     int rc = CSSL_OK;
@@ -261,7 +263,8 @@ int cssl_conn_unwrap(cssl_conn *conn)
 
 size_t cssl_conn_pending(const cssl_conn *conn)
 {
-    if (conn == NULL || conn->unwrapped)
+    CSSL_ENSURE_ARG_OR(conn, 0);
+    if (conn->unwrapped)
         return 0;
     int n = SSL_pending(conn->ssl);
     return n > 0 ? (size_t)n : 0;
