@@ -726,9 +726,13 @@ CSSL_API int cssl_context_set_groups(cssl_context *ctx, const char *groups);
 CSSL_API int cssl_context_set_ecdh_curve(cssl_context *ctx, const char *name);
 
 /**
- * SSLContext.load_dh_params: PEM DH parameters for DHE key exchange. A
- * missing file is CSSL_EOS naming the path; a file without DH parameters is
- * CSSL_ESSL "[PEM: NO_START_LINE] no start line".
+ * SSLContext.load_dh_params: PEM DH parameters ("DH PARAMETERS" or "X9.42
+ * DH PARAMETERS", the first such block of the file) for DHE key exchange in
+ * TLS 1.2. A missing or unreadable file is CSSL_EOS naming the path
+ * ("[Errno 2] No such file or directory: 'path'"); a file without DH
+ * parameters is CSSL_ESSL "[PEM: NO_START_LINE] no start line (file.c:N)"
+ * (library "PEM", reason "NO_START_LINE", errno 108); parameters too small
+ * for the security level "[SSL: DH_KEY_TOO_SMALL] dh key too small".
  */
 CSSL_API int cssl_context_load_dh_params(cssl_context *ctx, const char *path);
 
@@ -761,38 +765,79 @@ CSSL_API cssl_cipher_info *cssl_context_get_ciphers(const cssl_context *ctx, siz
 /**
  * Password callback for encrypted private keys. Write the password into
  * buf (size bytes, 1024) and return its full length; a length above size
- * fails with "password cannot be longer than 1024 bytes". Return a negative
- * CSSL_E* status to abort loading with that status. Called only if the key
- * is encrypted, at most once per load.
+ * fails the load with CSSL_EVALUE "password cannot be longer than 1024
+ * bytes". Return a negative CSSL_E* status to abort the load with that
+ * status: if the callback recorded error details for that same status on
+ * this thread (e.g. it returns the status of a failed cssl call) they are
+ * kept, otherwise the message is "password callback failed". Any other
+ * negative value is CSSL_EVALUE "password callback returned an invalid
+ * status -100". Called only if the key is encrypted, at most once per load
+ * (its answer, or its failure, is reused when OpenSSL asks again); a
+ * successful call leaves the thread's error details as they were.
  */
 typedef ssize_t (*cssl_password_cb)(char *buf, size_t size, void *userdata);
 
 /**
  * SSLContext.load_cert_chain: the certificate chain (PEM, leaf first) and
  * its private key. keyfile NULL means the key is in certfile. password (may
- * be NULL) is used only if the key is encrypted; at most 1024 bytes.
+ * be NULL; borrowed for the call) is used only if the key is encrypted, and
+ * only then checked to be at most 1024 bytes. An encrypted key without a
+ * password fails; nothing ever prompts on a terminal. Certificates of
+ * different key types (RSA, ECDSA) are kept side by side; loading one
+ * replaces the certificate, chain and key of its type.
  * Errors: certfile NULL → CSSL_EVALUE "certfile should be a valid
- * filesystem path"; missing file → CSSL_EOS with errno and path; bad PEM or
- * wrong password → CSSL_ESSL "[SSL] PEM lib"; key not matching the
- * certificate → CSSL_ESSL "[X509: KEY_VALUES_MISMATCH] key values mismatch".
+ * filesystem path"; missing or unreadable file → CSSL_EOS with errno and
+ * path ("[Errno 2] No such file or directory: 'path'"); bad PEM, no
+ * certificate, no key or wrong password → CSSL_ESSL "[SSL] PEM lib
+ * (file.c:N)" (library "SSL", reason NULL, errno 524297); password too long
+ * → CSSL_EVALUE "password cannot be longer than 1024 bytes"; key not
+ * matching the certificate → CSSL_ESSL "[X509: KEY_VALUES_MISMATCH] key
+ * values mismatch"; a key of another type → "[SSL: NO_CERTIFICATE_ASSIGNED]
+ * no certificate assigned"; a key too weak for the security level →
+ * "[SSL: EE_KEY_TOO_SMALL] ee key too small" (CA_KEY_TOO_SMALL for the
+ * chain). On any failure the context's certificates and keys are unchanged.
  */
 CSSL_API int cssl_context_load_cert_chain(cssl_context *ctx, const char *certfile,
                                           const char *keyfile, const char *password);
 
-/** load_cert_chain with a password callback (Python's callable password). */
+/**
+ * load_cert_chain with a password callback (Python's callable password),
+ * called with userdata as described at cssl_password_cb; cb NULL means no
+ * password.
+ */
 CSSL_API int cssl_context_load_cert_chain_cb(cssl_context *ctx, const char *certfile,
                                              const char *keyfile, cssl_password_cb cb,
                                              void *userdata);
 
 /**
+ * load_cert_chain from memory: cert_pem (cert_len bytes) holds the chain,
+ * leaf first; key_pem (key_len bytes) the private key, or NULL when the key
+ * is in cert_pem. Same rules and errors as cssl_context_load_cert_chain(),
+ * without paths. (libtls's tls_config_set_keypair_mem; Python has none.)
+ */
+CSSL_API int cssl_context_load_cert_chain_mem(cssl_context *ctx, const char *cert_pem,
+                                              size_t cert_len, const char *key_pem,
+                                              size_t key_len, const char *password);
+
+/**
  * SSLContext.load_verify_locations: add trust anchors (and CRLs) from a
- * PEM file, a hashed directory (looked up lazily; a missing directory is not
- * an error), and/or cadata_len bytes of cadata in CSSL_ENCODING_PEM (one or
- * more PEM certificates, other text ignored) or CSSL_ENCODING_DER
- * (concatenated DER certificates). cadata is loaded first. Certificates
- * already present are ignored. All three omitted → CSSL_EVALUE "cafile,
- * capath and cadata cannot be all omitted"; cadata_len 0 with cadata given
- * → "Empty certificate data".
+ * PEM file, a hashed directory (`openssl rehash`; looked up lazily, so a
+ * missing directory is not an error), and/or cadata_len bytes of cadata in
+ * CSSL_ENCODING_PEM (one or more PEM certificates, other text ignored) or
+ * CSSL_ENCODING_DER (concatenated DER certificates, nothing else). cadata
+ * (ignored when NULL) is read first, then cafile; nothing is added unless
+ * all of them load (only running out of memory while adding can leave part
+ * added). Certificates already present are ignored.
+ * Errors: all three omitted → CSSL_EVALUE "cafile, capath and cadata cannot
+ * be all omitted"; another encoding → CSSL_EVALUE "cadata_encoding must be
+ * CSSL_ENCODING_PEM or CSSL_ENCODING_DER"; cadata_len 0 → CSSL_EVALUE
+ * "Empty certificate data"; above INT_MAX → "Certificate data is too
+ * long."; no certificate in cadata → CSSL_ESSL "no start line: cadata does
+ * not contain a certificate (file.c:N)" (PEM) or "not enough data: ..."
+ * (DER); DER followed by other bytes → "[ASN1: NOT_ENOUGH_DATA] not enough
+ * data" or "[ASN1: HEADER_TOO_LONG] header too long"; missing cafile →
+ * CSSL_EOS naming it; cafile without certificates or CRLs → "[X509:
+ * NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found".
  */
 CSSL_API int cssl_context_load_verify_locations(cssl_context *ctx, const char *cafile,
                                                 const char *capath, const void *cadata,
@@ -800,13 +845,16 @@ CSSL_API int cssl_context_load_verify_locations(cssl_context *ctx, const char *c
 
 /**
  * SSLContext.load_default_certs(purpose): the system's trust store (as
- * set_default_verify_paths). purpose is CSSL_PURPOSE_*.
+ * set_default_verify_paths; the purpose selects nothing outside Windows).
+ * purpose is CSSL_PURPOSE_SERVER_AUTH or CSSL_PURPOSE_CLIENT_AUTH, else
+ * CSSL_EVALUE "invalid purpose 42".
  */
 CSSL_API int cssl_context_load_default_certs(cssl_context *ctx, int purpose);
 
 /**
  * SSLContext.set_default_verify_paths: OpenSSL's default CA file and
- * directory, honouring SSL_CERT_FILE and SSL_CERT_DIR.
+ * directory, honouring SSL_CERT_FILE and SSL_CERT_DIR. Missing defaults are
+ * not an error.
  */
 CSSL_API int cssl_context_set_default_verify_paths(cssl_context *ctx);
 
@@ -843,7 +891,7 @@ typedef struct cssl_session_stats {
         accept_renegotiate, hits, misses, timeouts, cache_full;
 } cssl_session_stats;
 
-/** Copy the context's session cache counters into *stats. */
+/** Copy the context's session cache counters into *stats (all 0 for a new context). */
 CSSL_API int cssl_context_session_stats(const cssl_context *ctx, cssl_session_stats *stats);
 
 /**

@@ -260,4 +260,27 @@ void cssl__text_repr(cssl__text *t, const char *s, size_t len);
 /* Size of the thread's error message buffer (with the NUL). */
 #define CSSL__MSG_SIZE sizeof(((cssl__error *)0)->msgbuf)
 
+/* context_load */
+
+/*
+ * Open path for reading as a FILE BIO. A path that cannot be opened, or is a
+ * directory, is CSSL_EOS naming path with the errno (Python's OSError).
+ */
+int cssl__load_open(const char *path, BIO **bio);
+
+/*
+ * Record the failure of an OpenSSL load, Python's way: a read error of the
+ * file behind bio (may be NULL) or a system error in the queue is CSSL_EOS
+ * naming path; an allocation failure CSSL_ENOMEM; otherwise text (if not
+ * NULL) as CSSL_RAISE_SSL does, else the last queued error as
+ * CSSL_RAISE_OPENSSL does. Drains the queue; returns the status.
+ */
+int cssl__raise_load(const char *file, int line, BIO *bio, const char *path, const char *text);
+#define CSSL_RAISE_LOAD(bio, path) cssl__raise_load(__FILE_NAME__, __LINE__, (bio), (path), NULL)
+#define CSSL_RAISE_LOAD_TEXT(text) cssl__raise_load(__FILE_NAME__, __LINE__, NULL, NULL, (text))
+
+/* A pem_password_cb that never supplies a password: used where OpenSSL's
+ * default would prompt on the terminal. */
+int cssl__pem_no_password(char *buf, int size, int rwflag, void *userdata);
+
 #endif /* CSSL_INTERNAL_H */

@@ -250,8 +250,8 @@ TEST(verify_mode_check_hostname_matrix_matches_python)
 {
     /* op codes: h0/h1 set check_hostname; mN set verify_mode N */
     static const char *ops[] = {"h0", "m0", "h1", "m1", "h1", "m2", "h0", "m0", "m1",
-                                "h1", "m0", "m7", "h0", "m2", "h1", "h0", "m0", "m9"};
-    size_t nops = sizeof ops / sizeof ops[0];
+                                "h1", "m0", "m7", "h0", "m2", "h1", "h0", "m0", "m9", NULL};
+    size_t nops = sizeof ops / sizeof ops[0] - 1;
     char code[4096];
     int n = snprintf(code, sizeof code,
                      "import ssl, sys\n"
