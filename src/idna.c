@@ -173,6 +173,9 @@ char *cssl__idna_encode(const char *host)
             memcpy(out + o, label, llen);
             o += llen;
         } else {
+            nchars = count_chars(label, llen);
+            if (nchars > MAX_CODEPOINTS)
+                goto too_long; /* far over 63 bytes once encoded */
             unsigned cps[MAX_CODEPOINTS];
             int ncp = utf8_decode((const unsigned char *)label, llen, cps, MAX_CODEPOINTS);
             if (ncp < 0)

@@ -288,6 +288,39 @@ TEST(full_transport_wants_write_and_retry_completes)
     fp_free(&f);
 }
 
+TEST(handshake_wants_write_on_a_full_transport)
+{
+    fixture_pair f;
+    fp_init(&f);
+    /* 64 bytes of room: the ClientHello does not fit. */
+    BIO *near = NULL, *far = NULL;
+    REQUIRE(BIO_new_bio_pair(&near, 64, &far, 64) == 1);
+    SSL_set0_wbio(f.p.client->ssl, near);
+    cssl_error_clear();
+    CHECK_INT(cssl_conn_do_handshake(f.p.client), CSSL_EWANT_WRITE);
+    CHECK_STR(cssl_error_message(), "The operation did not complete (write)");
+    CHECK_INT(cssl_error_errno(), CSSL_SSL_ERROR_WANT_WRITE);
+    /* Drain and retry until the ClientHello is out; then it waits to read. */
+    unsigned char chunk[64];
+    int rc = CSSL_EWANT_WRITE, rounds = 0;
+    while (rc == CSSL_EWANT_WRITE && rounds++ < 100) {
+        int k;
+        while ((k = BIO_read(far, chunk, sizeof chunk)) > 0)
+            REQUIRE(cssl_memory_bio_write(f.p.s_in, chunk, (size_t)k) == k);
+        rc = cssl_conn_do_handshake(f.p.client);
+    }
+    CHECK(rounds > 2);
+    check_want_read(rc);
+    int k;
+    while ((k = BIO_read(far, chunk, sizeof chunk)) > 0)
+        REQUIRE(cssl_memory_bio_write(f.p.s_in, chunk, (size_t)k) == k);
+    /* The server got a whole ClientHello and answers. */
+    CHECK_INT(cssl_conn_do_handshake(f.p.server), CSSL_EWANT_READ);
+    CHECK(cssl_memory_bio_pending(f.p.s_out) > 0);
+    BIO_free(far);
+    fp_free(&f);
+}
+
 /* ---- large writes, pending, zero-length I/O ------------------------------ */
 
 TEST(sendall_one_mebibyte_each_way)
@@ -387,6 +420,34 @@ TEST(unwrap_exchanges_close_notify)
      * SSLObject): a handshake call is a no-op, pending is 0. */
     CHECK_OK(cssl_conn_do_handshake(f.p.client));
     CHECK_INT(cssl_conn_pending(f.p.client), 0);
+    fp_free(&f);
+}
+
+TEST(unwrap_refused_before_the_handshake_is_done)
+{
+    fixture_pair f;
+    fp_init(&f);
+    const char *text = "[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init";
+    CHECK_ERR_AT(cssl_conn_unwrap(f.p.client), CSSL_ESSL, text, "conn_io.c");
+    CHECK_STR(cssl_error_reason(), "SHUTDOWN_WHILE_IN_INIT");
+    CHECK_INT(cssl_error_errno(), CSSL_SSL_ERROR_SSL);
+    CHECK_ERR_AT(cssl_conn_unwrap(f.p.server), CSSL_ESSL, text, "conn_io.c");
+    /* Half-way through, too; nothing was sent by the attempts. */
+    CHECK_INT(cssl_conn_do_handshake(f.p.client), CSSL_EWANT_READ);
+    size_t hello = cssl_memory_bio_pending(f.p.c_out);
+    CHECK_ERR_AT(cssl_conn_unwrap(f.p.client), CSSL_ESSL, text, "conn_io.c");
+    CHECK_INT(cssl_memory_bio_pending(f.p.c_out), hello);
+    /* The handshake can still complete, and then unwrap works. */
+    HANDSHAKE_OK(&f.p);
+    CHECK_INT(cssl_conn_unwrap(f.p.client), CSSL_EWANT_READ);
+    pair_pump(&f.p);
+    CHECK_OK(cssl_conn_unwrap(f.p.server));
+    pair_pump(&f.p);
+    CHECK_OK(cssl_conn_unwrap(f.p.client));
+    /* Once closed both ways, unwrap again is a no-op on either side. */
+    CHECK_OK(cssl_conn_unwrap(f.p.client));
+    CHECK_OK(cssl_conn_unwrap(f.p.server));
+    CHECK_INT(pair_pump(&f.p), 0);
     fp_free(&f);
 }
 

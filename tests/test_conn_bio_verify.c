@@ -555,6 +555,29 @@ TEST(hostname_conversion_matches_python)
     cssl_context_free(ctx);
 }
 
+TEST(invalid_hostnames_refused)
+{
+    cssl_context *ctx = client_context_noverify();
+    cssl_memory_bio *in = cssl_memory_bio_new(), *out = cssl_memory_bio_new();
+    REQUIRE(in && out);
+    /* Not UTF-8: a lone continuation byte, a truncated sequence, a
+     * surrogate, a code point past U+10FFFF. */
+    const char *bad[] = {"b\x80.example", "b\xc3", "\xed\xa0\x80.example", "\xf4\x90\x80\x80"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK_NULL_ERR(cssl_context_wrap_bio(ctx, in, out, 0, bad[i], NULL), CSSL_EVALUE,
+                       "server_hostname is not a valid UTF-8 IDNA host name");
+    /* 300 non-ASCII characters in one label: too long, as Python says. */
+    char huge[1024] = "a.";
+    for (int i = 0; i < 300; i++)
+        strcat(huge, "\xc3\xbc");
+    CHECK_NULL_ERR(cssl_context_wrap_bio(ctx, in, out, 0, huge, NULL), CSSL_EVALUE,
+                   "'idna' codec can't encode characters in position 2-301: label too long");
+    CHECK_INT(cssl_memory_bio_pending(out), 0);
+    cssl_memory_bio_free(in);
+    cssl_memory_bio_free(out);
+    cssl_context_free(ctx);
+}
+
 /* ---- check_hostname turns verification on ----------------------------------- */
 
 TEST(check_hostname_upgrade_is_visible_on_the_wire)
