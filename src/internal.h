@@ -191,6 +191,10 @@ struct cssl_conn {
     char alpn[256];          /* selected ALPN protocol, NUL-terminated */
 };
 
+/* conn_socket.c: a socket BIO like BIO_s_socket that never raises SIGPIPE
+ * (sends with MSG_NOSIGNAL). NULL when out of memory. */
+BIO *cssl__socket_bio_new(int fd);
+
 /* conn_socket.c: wait until the transport is ready for the retried
  * operation. Returns 0 to retry, CSSL_EWANT_* for non-blocking transports,
  * CSSL_ETIMEOUT past the deadline, CSSL_EOS on poll failure. deadline is
