@@ -451,6 +451,46 @@ TEST(unwrap_refused_before_the_handshake_is_done)
     fp_free(&f);
 }
 
+TEST(simultaneous_unwrap)
+{
+    fixture_pair f;
+    fp_connect(&f);
+    /* Both send close_notify before seeing the other's. */
+    cssl_error_clear();
+    check_want_read(cssl_conn_unwrap(f.p.client));
+    check_want_read(cssl_conn_unwrap(f.p.server));
+    pair_pump(&f.p);
+    CHECK_OK(cssl_conn_unwrap(f.p.client));
+    CHECK_OK(cssl_conn_unwrap(f.p.server));
+    CHECK_INT(pair_pump(&f.p), 0);
+    fp_free(&f);
+}
+
+TEST(unwrap_with_application_data_in_flight)
+{
+    fixture_pair f;
+    fp_connect(&f);
+    char buf[16];
+    check_want_read(cssl_conn_read(f.p.client, buf, sizeof buf));
+    /* Data the client has not read yet when it starts closing: OpenSSL
+     * refuses it while waiting for close_notify (as in Python). */
+    CHECK_INT(cssl_conn_write(f.p.server, "inflight", 8), 8);
+    pair_pump(&f.p);
+    CHECK_ERR_AT(cssl_conn_unwrap(f.p.client), CSSL_ESSL,
+                 "[SSL: APPLICATION_DATA_AFTER_CLOSE_NOTIFY] application data after close notify",
+                 "conn_io.c");
+    CHECK_STR(cssl_error_reason(), "APPLICATION_DATA_AFTER_CLOSE_NOTIFY");
+    CHECK_INT(cssl_error_errno(), CSSL_SSL_ERROR_SSL);
+    /* The connection is dead after that fatal error. */
+    CHECK_ERR_AT(cssl_conn_read(f.p.client, buf, sizeof buf), CSSL_EEOF,
+                 "EOF occurred in violation of protocol", "conn_io.c");
+    /* The server saw the close_notify that went out first. */
+    pair_pump(&f.p);
+    CHECK_INT(cssl_conn_read(f.p.server, buf, sizeof buf), 0);
+    CHECK_OK(cssl_conn_unwrap(f.p.server));
+    fp_free(&f);
+}
+
 TEST(io_after_unwrap_fails)
 {
     fixture_pair f;

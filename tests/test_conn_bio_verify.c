@@ -270,6 +270,12 @@ static const diff_case diff_cases[] = {
     {"client_untrusted12", "ca.pem", "client", "server", CSSL_CERT_REQUIRED, "ca2.pem", true,
      "localhost"},
     {"client_ok", "ca.pem", "client", "server", CSSL_CERT_REQUIRED, "ca.pem", false, "localhost"},
+    {"client_untrusted_optional", "ca.pem", "client", "server", CSSL_CERT_OPTIONAL, "ca2.pem",
+     false, "localhost"},
+    {"client_no_server_ca", "ca.pem", "client", "server", CSSL_CERT_REQUIRED, NULL, false,
+     "127.0.0.1"},
+    {"client_expired", "ca.pem", "expired", "server", CSSL_CERT_REQUIRED, "ca.pem", true,
+     "localhost"},
 };
 
 static const char diff_python[] =
