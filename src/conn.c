@@ -189,6 +189,7 @@ void cssl_conn_free(cssl_conn *conn)
         close(conn->fd);
     cssl_cert_free(conn->peer);
     cssl__free(conn->server_hostname);
+    cssl__free(conn->keylog_path);
     cssl_context_free(conn->ctx);
     cssl_context_free(conn->first_ctx);
     cssl__free(conn);

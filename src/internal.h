@@ -186,6 +186,7 @@ struct cssl_conn {
     bool unwrapped;          /* socket after unwrap(): no more TLS */
     bool shutdown_seen_zero; /* SSL_shutdown returned 0 once */
     int keylog_errno;        /* a key log write failed during the last call */
+    char *keylog_path;       /* the file it failed on, for the OSError */
     char *server_hostname;   /* A-label */
     cssl_cert *peer;         /* cached decoded peer certificate */
     char alpn[256];          /* selected ALPN protocol, NUL-terminated */
