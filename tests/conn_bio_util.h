@@ -157,6 +157,33 @@ static inline size_t cert_list_len(cssl_cert **list)
     return n;
 }
 
+/*
+ * list (freed here) holds exactly the certificates of the fixture files
+ * named, in order: CHECK_CHAIN(chain, "server.pem", "ca.pem"); an empty
+ * list is CHECK_CHAIN(chain, NULL).
+ */
+#define CHECK_CHAIN(list, ...)                                                 \
+    check_chain(__FILE__, __LINE__, (list), (const char *const[]){__VA_ARGS__, NULL})
+
+static inline void check_chain(const char *file, int line, cssl_cert **list,
+                               const char *const *names)
+{
+    size_t want_len = 0;
+    while (names[want_len] != NULL)
+        want_len++;
+    if (list == NULL) {
+        harness_fail(file, line, "no chain: %s", cssl_error_message());
+        return;
+    }
+    size_t n = cert_list_len(list);
+    if (n != want_len)
+        harness_fail(file, line, "chain of %zu certificates, expected %zu", n, want_len);
+    for (size_t i = 0; i < n && i < want_len; i++)
+        if (!cert_is_fixture(list[i], names[i]))
+            harness_fail(file, line, "chain[%zu] is not %s", i, names[i]);
+    cssl_cert_list_free(list);
+}
+
 /* The value of the first attribute called name in a distinguished name. */
 static inline const char *name_value(const cssl_name *dn, const char *name)
 {

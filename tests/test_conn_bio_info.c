@@ -159,13 +159,8 @@ TEST(getpeercert_null_when_the_peer_sent_none)
     size_t len = 9;
     CHECK_OK(cssl_conn_getpeercert_der(p.server, &der, &len));
     CHECK(der == NULL && len == 0);
-    cssl_cert **v = cssl_conn_get_verified_chain(p.server);
-    cssl_cert **u = cssl_conn_get_unverified_chain(p.server);
-    CHECK(v != NULL && u != NULL);
-    CHECK_INT(cert_list_len(v), 0);
-    CHECK_INT(cert_list_len(u), 0);
-    cssl_cert_list_free(v);
-    cssl_cert_list_free(u);
+    CHECK_CHAIN(cssl_conn_get_verified_chain(p.server), NULL);
+    CHECK_CHAIN(cssl_conn_get_unverified_chain(p.server), NULL);
     pair_free(&p);
     cssl_context_free(cctx);
     cssl_context_free(sctx);
@@ -179,23 +174,12 @@ TEST(client_chains_verified_and_unverified)
     tls_pair p;
     pair_init(&p, cctx, sctx, "localhost", NULL);
     /* Before the handshake: empty lists. */
-    cssl_cert **v = cssl_conn_get_verified_chain(p.client);
-    cssl_cert **u = cssl_conn_get_unverified_chain(p.client);
-    CHECK(v != NULL && u != NULL && cert_list_len(v) == 0 && cert_list_len(u) == 0);
-    cssl_cert_list_free(v);
-    cssl_cert_list_free(u);
+    CHECK_CHAIN(cssl_conn_get_verified_chain(p.client), NULL);
+    CHECK_CHAIN(cssl_conn_get_unverified_chain(p.client), NULL);
     HANDSHAKE_OK(&p);
     /* The server sent its leaf; OpenSSL verified leaf → CA. */
-    v = cssl_conn_get_verified_chain(p.client);
-    u = cssl_conn_get_unverified_chain(p.client);
-    REQUIRE(v != NULL && u != NULL);
-    CHECK_INT(cert_list_len(v), 2);
-    CHECK(cert_is_fixture(v[0], "server.pem"));
-    CHECK(cert_is_fixture(v[1], "ca.pem"));
-    CHECK_INT(cert_list_len(u), 1);
-    CHECK(cert_is_fixture(u[0], "server.pem"));
-    cssl_cert_list_free(v);
-    cssl_cert_list_free(u);
+    CHECK_CHAIN(cssl_conn_get_verified_chain(p.client), "server.pem", "ca.pem");
+    CHECK_CHAIN(cssl_conn_get_unverified_chain(p.client), "server.pem");
     pair_free(&p);
     cssl_context_free(sctx);
 
@@ -205,12 +189,7 @@ TEST(client_chains_verified_and_unverified)
     REQUIRE(cssl_context_load_cert_chain(sctx, fixture("server_chain.pem"),
                                          fixture("server.key"), NULL) == CSSL_OK);
     connect_pair(&p, cctx, sctx, "localhost");
-    u = cssl_conn_get_unverified_chain(p.client);
-    REQUIRE(u != NULL);
-    CHECK_INT(cert_list_len(u), 2);
-    CHECK(cert_is_fixture(u[0], "server.pem"));
-    CHECK(cert_is_fixture(u[1], "ca.pem"));
-    cssl_cert_list_free(u);
+    CHECK_CHAIN(cssl_conn_get_unverified_chain(p.client), "server.pem", "ca.pem");
     pair_free(&p);
     cssl_context_free(cctx);
     cssl_context_free(sctx);
@@ -223,14 +202,8 @@ TEST(chains_without_verification)
     cssl_context *cctx = client_context_noverify(), *sctx = server_context("server");
     tls_pair p;
     connect_pair(&p, cctx, sctx, "localhost");
-    cssl_cert **v = cssl_conn_get_verified_chain(p.client);
-    cssl_cert **u = cssl_conn_get_unverified_chain(p.client);
-    REQUIRE(v != NULL && u != NULL);
-    CHECK_INT(cert_list_len(v), 1);
-    CHECK(cert_is_fixture(v[0], "server.pem"));
-    CHECK_INT(cert_list_len(u), 1);
-    cssl_cert_list_free(v);
-    cssl_cert_list_free(u);
+    CHECK_CHAIN(cssl_conn_get_verified_chain(p.client), "server.pem");
+    CHECK_CHAIN(cssl_conn_get_unverified_chain(p.client), "server.pem");
     pair_free(&p);
     cssl_context_free(cctx);
     cssl_context_free(sctx);
@@ -253,26 +226,13 @@ TEST(server_sees_client_chains_leaf_first)
     REQUIRE(info != NULL);
     CHECK_STR(name_value(&info->subject, "commonName"), "cssl test client");
     CHECK_STR(name_value(&info->issuer, "commonName"), "cssl test CA");
-    cssl_cert **u = cssl_conn_get_unverified_chain(p.server);
-    cssl_cert **v = cssl_conn_get_verified_chain(p.server);
-    REQUIRE(u != NULL && v != NULL);
     /* OpenSSL leaves the leaf out on the server side; Python 3.13 (and
      * cssl) put it first. */
-    CHECK_INT(cert_list_len(u), 2);
-    CHECK(cert_is_fixture(u[0], "client.pem"));
-    CHECK(cert_is_fixture(u[1], "ca.pem"));
-    CHECK_INT(cert_list_len(v), 2);
-    CHECK(cert_is_fixture(v[0], "client.pem"));
-    CHECK(cert_is_fixture(v[1], "ca.pem"));
-    cssl_cert_list_free(u);
-    cssl_cert_list_free(v);
+    CHECK_CHAIN(cssl_conn_get_unverified_chain(p.server), "client.pem", "ca.pem");
+    CHECK_CHAIN(cssl_conn_get_verified_chain(p.server), "client.pem", "ca.pem");
     /* The client side is unaffected by the server-side rule (the server
      * completes its chain from its trust store: leaf, then CA). */
-    u = cssl_conn_get_unverified_chain(p.client);
-    CHECK_INT(cert_list_len(u), 2);
-    CHECK(cert_is_fixture(u[0], "server.pem"));
-    CHECK(cert_is_fixture(u[1], "ca.pem"));
-    cssl_cert_list_free(u);
+    CHECK_CHAIN(cssl_conn_get_unverified_chain(p.client), "server.pem", "ca.pem");
     pair_free(&p);
     cssl_context_free(cctx);
     cssl_context_free(sctx);
@@ -572,9 +532,7 @@ static void check_tls_unique_resumption(int max_version, ssize_t want_len)
     const cssl_cert_info *info = NULL;
     CHECK_OK(cssl_conn_getpeercert(r.client, &info));
     CHECK(info != NULL && info->subject.count == 3);
-    cssl_cert **v = cssl_conn_get_verified_chain(r.client);
-    CHECK(v != NULL && cert_list_len(v) == 0);
-    cssl_cert_list_free(v);
+    CHECK_CHAIN(cssl_conn_get_verified_chain(r.client), NULL);
     binding c = get_binding(r.client), s = get_binding(r.server);
     CHECK_INT(c.len, want_len);
     CHECK(same_binding(c, s));
