@@ -22,7 +22,8 @@
  *    the next call that changes that object, or its free.
  *  - *_free(NULL) is a no-op.
  *  - Thread safety: a configured context may be used by any number of threads
- *    at once to create and drive connections. Changing a context while other
+ *    at once to create and drive connections; each connection (and memory
+ *    BIO) is driven by one thread at a time. Changing a context while other
  *    threads use it is the caller's race, as in Python. Error details are
  *    per thread.
  */
@@ -104,8 +105,9 @@ CSSL_API const char *cssl_error_reason(void);
 
 /**
  * Python's exception errno: for CSSL_EOS the C errno; for errors built from
- * OpenSSL's queue the packed reason code; for I/O errors the
- * CSSL_SSL_ERROR_* number; 0 otherwise.
+ * OpenSSL's queue the error's reason code (ERR_GET_REASON, flag bits
+ * included: 108 for PEM NO_START_LINE, 524297 for ERR_R_PEM_LIB); for
+ * connection I/O errors the CSSL_SSL_ERROR_* number; 0 otherwise.
  */
 CSSL_API int cssl_error_errno(void);
 
@@ -1042,9 +1044,12 @@ CSSL_API cssl_conn *cssl_context_wrap_socket(cssl_context *ctx, int fd, unsigned
  * SSLContext.wrap_bio: a TLS connection over two memory BIOs (sans-IO):
  * the caller moves bytes from outgoing to the peer and from the peer into
  * incoming. I/O never blocks: CSSL_EWANT_READ means "feed incoming and
- * retry". Ragged EOFs are never suppressed. Same checks as wrap_socket —
- * including "check_hostname requires server_hostname", which Python
- * forgets for memory BIOs. The connection references both BIOs.
+ * retry"; CSSL_EWANT_WRITE does not occur. Any call, whatever it returns,
+ * may have written to outgoing: send it. Ragged EOFs are never suppressed
+ * (cssl_memory_bio_write_eof(incoming) without close_notify is CSSL_EEOF).
+ * Same checks as wrap_socket — including "check_hostname requires
+ * server_hostname", which Python forgets for memory BIOs. The connection
+ * references both BIOs.
  */
 CSSL_API cssl_conn *cssl_context_wrap_bio(cssl_context *ctx, cssl_memory_bio *incoming,
                                           cssl_memory_bio *outgoing, unsigned flags,
@@ -1077,11 +1082,11 @@ CSSL_API int cssl_conn_do_handshake(cssl_conn *conn);
 CSSL_API ssize_t cssl_conn_read(cssl_conn *conn, void *buf, size_t size);
 
 /**
- * write(): encrypt and send len bytes; returns the count written (all of
- * it on a blocking transport). CSSL_EWANT_WRITE/READ on non-blocking ones
- * (retry with the same arguments), CSSL_ETIMEOUT "The write operation timed
- * out", CSSL_ESSL "[SSL: PROTOCOL_IS_SHUTDOWN] protocol is shutdown" after
- * close. len 0 returns 0.
+ * write(): encrypt and send len bytes; returns len (a write is never
+ * partial). CSSL_EWANT_WRITE/READ on non-blocking transports (retry with
+ * the same bytes and length; the buffer may move), CSSL_ETIMEOUT "The
+ * write operation timed out", CSSL_ESSL "[SSL: PROTOCOL_IS_SHUTDOWN]
+ * protocol is shutdown" after close. len 0 returns 0.
  */
 CSSL_API ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len);
 
@@ -1104,9 +1109,13 @@ CSSL_API size_t cssl_conn_pending(const cssl_conn *conn);
 /**
  * unwrap(): the TLS closing handshake (send close_notify, wait for the
  * peer's). Afterwards the socket carries plaintext again (STARTTLS /
- * STOPTLS); read/write on the connection fail. On memory BIOs the first
- * call queues close_notify and returns CSSL_EWANT_READ until the peer's
- * arrives.
+ * STOPTLS); read/write on the connection fail. On memory BIOs and
+ * non-blocking sockets the first call sends close_notify and returns
+ * CSSL_EWANT_READ until the peer's arrives. Call it when the peer has
+ * nothing more to send: application data arriving while it waits fails
+ * with "[SSL: APPLICATION_DATA_AFTER_CLOSE_NOTIFY] ...", as in Python
+ * (after a first CSSL_EWANT_READ, cssl_conn_read() still returns the peer's
+ * remaining data, then CSSL_EZERO_RETURN).
  */
 CSSL_API int cssl_conn_unwrap(cssl_conn *conn);
 
@@ -1188,7 +1197,11 @@ CSSL_API ssize_t cssl_conn_get_channel_binding(const cssl_conn *conn, const char
  */
 CSSL_API int cssl_conn_verify_client_post_handshake(cssl_conn *conn);
 
-/** session: the current session (caller frees) or NULL if none. */
+/**
+ * session: the current session (caller frees) or NULL if none. TLS 1.3
+ * tickets arrive after the handshake and are taken in by the next read (or
+ * unwrap): a session taken before that has no ticket and cannot resume.
+ */
 CSSL_API cssl_session *cssl_conn_get_session(const cssl_conn *conn);
 
 /**

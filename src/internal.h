@@ -215,6 +215,11 @@ int cssl__raise_want(bool write);
  * error recorded. */
 char *cssl__idna_encode(const char *host);
 
+/* default_store.c: add OpenSSL's default trust anchors ($SSL_CERT_FILE or
+ * the compiled-in bundle, parsed once per process; $SSL_CERT_DIR as a lazy
+ * lookup) to store, as X509_STORE_set_default_paths does. */
+int cssl__default_store_apply(X509_STORE *store);
+
 /* ---- certificates ------------------------------------------------------ */
 
 /* Wrap an X509, taking a reference of its own; decodes the fields. */
