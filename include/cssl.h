@@ -1030,7 +1030,11 @@ typedef struct cssl_conn cssl_conn;
  * client mode", "session can only be specified in client mode",
  * "check_hostname requires server_hostname", "server_hostname cannot be an
  * empty string or start with a leading dot.", "only stream sockets are
- * supported" (CSSL_EUNSUPPORTED). The connection holds a reference to ctx.
+ * supported" (CSSL_EUNSUPPORTED); names Python's idna codec refuses get its
+ * text ("'idna' codec can't encode character '\x2e' in position 2: label
+ * empty", "... characters in position 0-63: label too long"), bytes that
+ * are not UTF-8 "server_hostname is not a valid UTF-8 IDNA host name". The
+ * connection holds a reference to ctx.
  */
 CSSL_API cssl_conn *cssl_context_wrap_socket(cssl_context *ctx, int fd, unsigned flags,
                                              const char *server_hostname,
@@ -1129,11 +1133,12 @@ CSSL_API int cssl_conn_unwrap(cssl_conn *conn);
 CSSL_API int cssl_conn_close_notify(cssl_conn *conn);
 
 /**
- * getpeercert(): the peer's decoded certificate, owned by conn (valid
- * until it is freed). *info is NULL if the peer sent none; it points to an
- * empty structure (all counts 0, strings NULL) when the connection's
- * context does not verify certificates (CERT_NONE), exactly when Python
- * returns {}. Before the handshake: CSSL_EVALUE "handshake not done yet".
+ * getpeercert(): the peer's decoded certificate, owned by conn: valid
+ * until the connection is freed or, after post-handshake authentication
+ * replaced the peer's certificate, until the next getpeercert call.
+ * *info is NULL if the peer sent none; it points to an empty structure
+ * (all counts 0, strings NULL) when the connection's context does not
+ * verify certificates (CERT_NONE), exactly when Python returns {}. Before the handshake: CSSL_EVALUE "handshake not done yet".
  */
 CSSL_API int cssl_conn_getpeercert(cssl_conn *conn, const cssl_cert_info **info);
 
@@ -1193,7 +1198,9 @@ CSSL_API const char *cssl_conn_selected_alpn_protocol(const cssl_conn *conn);
  * get_channel_binding(cb_type): "tls-unique" (RFC 5929) only: the first
  * Finished message of the latest handshake into buf (size ≥ 128 suffices).
  * Returns its length, 0 before the handshake (Python's None). Other types:
- * CSSL_EVALUE "'tls-server-end-point' channel binding type not implemented".
+ * CSSL_EVALUE "'tls-server-end-point' channel binding type not implemented";
+ * a buf too small for it: CSSL_EVALUE "buffer too small for the channel
+ * binding".
  */
 CSSL_API ssize_t cssl_conn_get_channel_binding(const cssl_conn *conn, const char *cb_type,
                                                uint8_t *buf, size_t size);

@@ -161,8 +161,8 @@ static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done
 /*
  * Run op to completion as the transport allows. Returns CSSL_OK (with
  * *done bytes for read/write), or a negative status with the error
- * recorded. For OP_READ a clean close_notify (and nothing sent by us
- * yet) is CSSL_OK with *done 0, as Python's read returns b''.
+ * recorded. For OP_READ the peer's close_notify is CSSL_OK with *done 0
+ * (Python's b'') unless we had unwrapped; so is a suppressed ragged EOF.
  */
 static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)
 {
@@ -185,6 +185,7 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
         if (ret == 1) {
             if (conn->keylog_errno)
                 return keylog_failure(conn);
+            ERR_clear_error(); /* errors OpenSSL recovered from */
             *done = n;
             return CSSL_OK;
         }
@@ -261,6 +262,8 @@ ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len)
 
 int cssl_conn_sendall(cssl_conn *conn, const void *buf, size_t len, size_t *sent)
 {
+    CSSL_ENSURE_ARG(conn);
+    CSSL_ENSURE(buf != NULL || len == 0, CSSL_EVALUE, "buf must not be NULL");
     size_t total = 0;
     const unsigned char *p = buf;
     int rc = CSSL_OK;
@@ -298,7 +301,8 @@ int cssl_conn_close_notify(cssl_conn *conn)
 
 size_t cssl_conn_pending(const cssl_conn *conn)
 {
-    if (conn == NULL || conn->unwrapped)
+    CSSL_ENSURE_ARG_OR(conn, 0);
+    if (conn->unwrapped)
         return 0;
     int n = SSL_pending(conn->ssl);
     return n > 0 ? (size_t)n : 0;

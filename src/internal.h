@@ -110,6 +110,14 @@ int cssl__raise_if_syserr(const char *path);
 /* Argument checks: "ctx must not be NULL". */
 #define CSSL_ENSURE_ARG(p) CSSL_ENSURE((p) != NULL, CSSL_EVALUE, #p " must not be NULL")
 #define CSSL_ENSURE_ARG_PTR(p) CSSL_ENSURE_PTR((p) != NULL, CSSL_EVALUE, #p " must not be NULL")
+/* Same, for getters: record the error and return their documented value. */
+#define CSSL_ENSURE_ARG_OR(p, value)                                           \
+    do {                                                                       \
+        if ((p) == NULL) {                                                     \
+            cssl__raise(CSSL_EVALUE, #p " must not be NULL");                  \
+            return (value);                                                    \
+        }                                                                      \
+    } while (0)
 
 /* Empty OpenSSL's error queue before a call whose failure is read from it.
  * The queue is nearly always empty already: peeking costs a fraction of
@@ -177,6 +185,9 @@ cssl_session *cssl__session_new(SSL_SESSION *session, cssl_context *ctx);
 struct cssl_conn {
     SSL *ssl;
     cssl_context *ctx;       /* reference; follows cssl_conn_set_context */
+    cssl_context *first_ctx; /* reference: OpenSSL keeps the first SSL_CTX as the
+                              * session context (cache, SNI callback), so its
+                              * cssl_context must outlive the SSL */
     int fd;                  /* -1 for memory BIOs */
     unsigned flags;          /* CSSL_SERVER_SIDE, ... */
     double timeout;          /* < 0 blocking, 0 non-blocking, > 0 deadline */
