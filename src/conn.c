@@ -113,7 +113,7 @@ static cssl_conn *conn_new(cssl_context *ctx, unsigned flags, const char *hostna
         SSL_set_connect_state(conn->ssl);
     if (session != NULL && cssl_conn_set_session(conn, session) < 0)
         goto err;
-    ERR_clear_error(); /* OpenSSL may queue errors it recovered from */
+    cssl__clear_errors(); /* OpenSSL may queue errors it recovered from */
     return conn;
 err:
     cssl_conn_free(conn);

@@ -185,7 +185,7 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
         if (ret == 1) {
             if (conn->keylog_errno)
                 return keylog_failure(conn);
-            ERR_clear_error(); /* errors OpenSSL recovered from */
+            cssl__clear_errors(); /* errors OpenSSL recovered from */
             *done = n;
             return CSSL_OK;
         }
