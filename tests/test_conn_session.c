@@ -702,11 +702,11 @@ TEST(unclean_close_keeps_the_session_resumable)
 
 /* ---- one session object, shared by reference ---------------------------------
  * Python's getter and setter copy the session (i2d/d2i) because OpenSSL
- * 1.1.0 spoiled a session whose connection was freed without a shutdown
- * (openssl/openssl#1550). cssl hands out and offers a reference
- * (SSL_get1_session / SSL_set_session): cssl_conn_free marks our side shut
- * down first, and OpenSSL 3.0 replaces (never edits) a client session when
- * tickets arrive. These pin that sharing is safe. */
+ * (since 1.1.0, still in 3.0) spoils the session of a connection freed
+ * without a shutdown (openssl/openssl#1550). cssl hands out and offers a
+ * reference (SSL_get1_session / SSL_set_session): cssl_conn_free marks our
+ * side shut down first, and OpenSSL 3.0 replaces (never edits) a client
+ * session when tickets arrive. These pin that sharing is safe. */
 
 static uint8_t *der_of(const cssl_session *s, size_t *len)
 {
