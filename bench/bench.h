@@ -38,6 +38,12 @@ bool bench_is_tls12(const char *workload);
 bool bench_is_rsa(const char *workload);
 const char *bench_suite(const char *workload); /* TLS 1.3 suite, or NULL */
 #define BENCH_BULK_SIZE 16384
+
+/* A zeroed BENCH_BULK_SIZE application buffer from OpenSSL's allocator,
+ * so that the layout hooks of bench_main.c place it as they place
+ * OpenSSL's own buffers (same offsets for every implementation). */
+void *bench_buffer(void);
+void bench_buffer_free(void *p);
 #define BENCH_HOST "localhost"
 
 /* One implementation of the workloads. */

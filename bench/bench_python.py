@@ -25,6 +25,7 @@ import argparse
 import ctypes
 import ctypes.util
 import gc
+import mmap
 import os
 import socket
 import ssl
@@ -106,9 +107,9 @@ class Workload:
         self.session = None
         self.socks = None
         self.c = self.s = None
-        self.buf = bytes(BULK)
-        self.rbuf = bytearray(BULK)
-        self.rview = memoryview(self.rbuf)
+        # Page-aligned buffers, as cssl_bench's (see bench_buffer()).
+        self.buf = memoryview(mmap.mmap(-1, BULK))
+        self.rview = memoryview(mmap.mmap(-1, BULK))
         if self.sock:
             self.socks = socket.socketpair()
             for sk in self.socks:

@@ -171,8 +171,8 @@ static void raw_teardown(void *state)
         close(r->fds[0]);
         close(r->fds[1]);
     }
-    free(r->buf);
-    free(r->rbuf);
+    bench_buffer_free(r->buf);
+    bench_buffer_free(r->rbuf);
     free(r);
 }
 
@@ -207,8 +207,8 @@ static void *raw_setup(const bench_pki *pki, const char *w)
     r->bulk = bench_is_bulk(w);
     r->sock = bench_is_sock(w);
     r->fds[0] = r->fds[1] = -1;
-    r->buf = calloc(1, BENCH_BULK_SIZE);
-    r->rbuf = calloc(1, BENCH_BULK_SIZE);
+    r->buf = bench_buffer();
+    r->rbuf = bench_buffer();
     if (r->buf == NULL || r->rbuf == NULL || raw_configure(r, pki, w) < 0)
         goto err;
     if (r->sock && socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, r->fds) != 0)

@@ -44,8 +44,9 @@ static int configure_hostname(cssl_conn *conn, const char *hostname)
     if (conn->server_hostname == NULL)
         return cssl_error_status();
     const char *name = conn->server_hostname;
+    /* Not an address: NULL, nothing queued (an allocation failure's
+     * errors are drained when conn_new returns). */
     ASN1_OCTET_STRING *ip = a2i_IPADDRESS(name);
-    cssl__clear_errors();
     int rc = CSSL_OK;
     if (ip == NULL && SSL_set_tlsext_host_name(conn->ssl, name) != 1)
         rc = CSSL_RAISE_OPENSSL(CSSL_ESSL);
