@@ -349,6 +349,26 @@ long server_rss_kib(const server_proc *sp, const char *field)
     return kib;
 }
 
+long server_cpu_ms(const server_proc *sp)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)sp->pid);
+    char *stat = read_file(path, NULL);
+    if (stat == NULL)
+        return -1;
+    /* Fields after the command name (which may hold spaces): state is
+     * field 3, utime 14, stime 15. */
+    char *p = strrchr(stat, ')');
+    unsigned long utime = 0, stime = 0;
+    int got = p ? sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                         &stime)
+                : 0;
+    free(stat);
+    if (got != 2)
+        return -1;
+    return (long)((utime + stime) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
 void child_start(child_proc *c, const char *const *argv, const char *err_path)
 {
     memset(c, 0, sizeof *c);

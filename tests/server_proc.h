@@ -63,6 +63,10 @@ int server_log_count(const server_proc *sp, const char *needle);
 /* VmRSS / VmHWM of the server in KiB (from /proc), -1 if unknown. */
 long server_rss_kib(const server_proc *sp, const char *field);
 
+/* CPU time (user + system) the server has used so far, in ms; -1 if
+ * unknown. */
+long server_cpu_ms(const server_proc *sp);
+
 /* A child with pipes: stdin (write end) and stdout (read end); stderr to
  * err_path (or inherited if NULL). */
 typedef struct child_proc {

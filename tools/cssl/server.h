@@ -17,6 +17,13 @@
  * been written). */
 #define SERVER_IO_SIZE 16384
 
+/* Shutting down, a connection waiting for data is closed once it has
+ * been quiet this long: bytes a client sent just before the signal may
+ * still be on their way (a window update away), and they get answered
+ * too. Checked every DRAIN_TICK_MS. */
+#define DRAIN_QUIET_MS 200
+#define DRAIN_TICK_MS 20
+
 typedef enum server_mode { MODE_ECHO, MODE_RESPONSE, MODE_HTTP } server_mode;
 
 typedef enum conn_state {
@@ -63,12 +70,12 @@ typedef struct server {
     bool quiet;
     /* state */
     int epfd, listen_fd, sig_fd, reserve_fd;
-    bool accept_paused, draining, drain_pass_due;
+    bool accept_paused, draining;
     int drain_signal;
-    int64_t drain_deadline_ms;
+    int64_t drain_deadline_ms, next_drain_pass_ms;
     int read_budget; /* reads left in this conn_step() */
     size_t nconns, peak_conns;
-    unsigned long accepted, dropped;
+    unsigned long accepted, accepted_at_trim, dropped;
     conn_list idle, linger;
     unsigned char buf[SERVER_IO_SIZE];
 } server;
@@ -89,6 +96,8 @@ void conn_step(server *s, sconn *c);
 void conn_drop(server *s, sconn *c);
 void conn_list_touch(conn_list *l, sconn *c, int64_t now);
 void conn_list_remove(sconn *c);
+/* When the connection last saw an event. */
+int64_t conn_last_activity(const server *s, const sconn *c);
 
 /* server_loop.c */
 int server_run(server *s);

@@ -86,6 +86,11 @@ void conn_list_touch(conn_list *l, sconn *c, int64_t now)
     c->list = l;
 }
 
+int64_t conn_last_activity(const server *s, const sconn *c)
+{
+    return c->deadline_ms - c->list->timeout_ms;
+}
+
 /* ---- helpers -------------------------------------------------------------- */
 
 static bool is_want(long rc)
@@ -298,7 +303,8 @@ static enum step do_read(server *s, sconn *c)
             c->state = ST_CLOSING;
             return STEP_AGAIN;
         }
-        if (n == CSSL_EWANT_READ && s->draining) {
+        if (n == CSSL_EWANT_READ && s->draining &&
+            server_now_ms() - conn_last_activity(s, c) >= DRAIN_QUIET_MS) {
             /* Shutting down: everything this client sent has been answered. */
             c->state = ST_CLOSING;
             return STEP_AGAIN;

@@ -13,10 +13,13 @@
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -25,6 +28,9 @@
 #include "server.h"
 
 #define MAX_EVENTS 256
+/* After a burst of connections, this long without any event is quiet
+ * enough to hand freed memory back to the system. */
+#define QUIET_MS 1000
 
 /* epoll tags for the two descriptors that are not connections. */
 static char tag_listen, tag_signal;
@@ -77,6 +83,11 @@ static void accept_all(server *s)
             return;
         }
         s->accepted++;
+        /* TLS writes whole records: send each at once rather than let
+         * Nagle hold a small one (a ticket, an alert) for the peer's
+         * delayed ACK. */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         sconn *c = conn_accept(s, fd, &addr, len);
         if (c != NULL)
             conn_step(s, c); /* the ClientHello may be there already */
@@ -93,9 +104,9 @@ static const char *signal_name(int signo)
 static void start_draining(server *s, int signo)
 {
     s->draining = true;
-    s->drain_pass_due = true;
     s->drain_signal = signo;
     s->drain_deadline_ms = server_now_ms() + s->shutdown_ms;
+    s->next_drain_pass_ms = 0; /* at once, after the current batch */
     if (s->listen_fd >= 0) {
         close(s->listen_fd); /* new clients are refused from now on */
         s->listen_fd = -1;
@@ -118,11 +129,11 @@ static void on_signal(server *s)
 }
 
 /* Give every connection waiting for data one more read: what is there
- * is answered; a connection with nothing pending closes. Others get there
- * as they finish their handshake or write. */
-static void drain_pass(server *s)
+ * is answered; a connection quiet for DRAIN_QUIET_MS closes. Others get
+ * there as they finish their handshake or write. */
+static void drain_pass(server *s, int64_t now)
 {
-    s->drain_pass_due = false;
+    s->next_drain_pass_ms = now + DRAIN_TICK_MS;
     for (sconn *c = s->idle.head, *next; c != NULL; c = next) {
         next = c->next;
         if (c->state == ST_READ)
@@ -152,12 +163,27 @@ static int next_timeout(const server *s, int64_t now)
             next = heads[i]->deadline_ms;
     if (s->draining && (next < 0 || s->drain_deadline_ms < next))
         next = s->drain_deadline_ms;
-    if (s->drain_pass_due)
-        return 0;
+    if (s->draining && s->next_drain_pass_ms < next)
+        next = s->next_drain_pass_ms;
+    if (s->accepted != s->accepted_at_trim && (next < 0 || next > now + QUIET_MS))
+        next = now + QUIET_MS;
     if (next < 0)
         return -1;
     int64_t ms = next - now;
     return ms <= 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
+}
+
+/* The handshakes of a burst of connections leave the heap fragmented
+ * around the connections that stay: once things are quiet, return the
+ * free pages (glibc keeps them otherwise; RSS would stay at the peak). */
+static void trim_memory(server *s)
+{
+    if (s->accepted == s->accepted_at_trim)
+        return;
+    s->accepted_at_trim = s->accepted;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 static void dispatch(server *s, const struct epoll_event *ev, int64_t now)
@@ -214,12 +240,14 @@ int server_run(server *s)
             return CLI_FAIL;
         }
         now = server_now_ms();
+        if (n == 0)
+            trim_memory(s);
         /* Connections are freed only by their own events here; anything
          * that touches others (draining, expiry) runs after the batch. */
         for (int i = 0; i < n; i++)
             dispatch(s, &events[i], now);
-        if (s->drain_pass_due)
-            drain_pass(s);
+        if (s->draining && now >= s->next_drain_pass_ms)
+            drain_pass(s, now);
         resume_accept(s);
     }
     if (s->nconns > 0) {
