@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 
-.PHONY: all build demo check check-asan clean
+.PHONY: all build demo check check-asan install bench clean
 
 all: build
 
@@ -27,6 +27,15 @@ check-asan:
 	$(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md).
+bench: build
+	./$(BUILD)/bench/cssl_bench
+
+# make install PREFIX=/opt/cssl (default /usr/local)
+PREFIX ?= /usr/local
+install: build
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -71,7 +71,10 @@ static unsigned int psk_server(SSL *ssl, const char *identity, unsigned char *ps
     cssl_conn *conn = SSL_get_app_data(ssl);
     if (ctx == NULL || ctx->psk_server_cb == NULL)
         return 0;
-    size_t n = ctx->psk_server_cb(conn, identity, psk, max_psk_len, ctx->psk_server_userdata);
+    /* OpenSSL passes "" when the client sent an empty identity; Python
+     * (and our header) give None / NULL. */
+    size_t n = ctx->psk_server_cb(conn, identity && identity[0] ? identity : NULL, psk,
+                                  max_psk_len, ctx->psk_server_userdata);
     if (n == 0 || n > max_psk_len) {
         OPENSSL_cleanse(psk, max_psk_len);
         return 0;

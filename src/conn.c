@@ -138,11 +138,13 @@ cssl_conn *cssl_context_wrap_socket(cssl_context *ctx, int fd, unsigned flags,
     if (conn == NULL)
         return NULL;
     int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || SSL_set_fd(conn->ssl, fd) != 1) {
-        fl < 0 ? cssl__raise_errno(errno, NULL) : CSSL_RAISE_OPENSSL(CSSL_ESSL);
+    BIO *bio = fl < 0 ? NULL : cssl__socket_bio_new(fd);
+    if (bio == NULL) {
+        fl < 0 ? cssl__raise_errno(errno, NULL) : cssl__raise_nomem();
         cssl_conn_free(conn);
         return NULL;
     }
+    SSL_set_bio(conn->ssl, bio, bio);
     conn->fd = fd;
     conn->timeout = (fl & O_NONBLOCK) ? 0.0 : -1.0;
     return conn;
@@ -183,6 +185,7 @@ void cssl_conn_free(cssl_conn *conn)
         close(conn->fd);
     cssl_cert_free(conn->peer);
     cssl__free(conn->server_hostname);
+    cssl__free(conn->keylog_path);
     cssl_context_free(conn->ctx);
     cssl__free(conn);
 }

@@ -117,9 +117,11 @@ int cssl__conn_raise(cssl_conn *conn, int ssl_err, int saved_errno, const char *
  * OSError once the operation itself has returned. */
 static int keylog_failure(cssl_conn *conn)
 {
-    int err = conn->keylog_errno;
+    int rc = cssl__raise_errno(conn->keylog_errno, conn->keylog_path);
     conn->keylog_errno = 0;
-    return cssl__raise_errno(err, cssl_context_keylog_filename(conn->ctx));
+    cssl__free(conn->keylog_path);
+    conn->keylog_path = NULL;
+    return rc;
 }
 
 static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)

@@ -6,11 +6,96 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+/* ---- the socket BIO --------------------------------------------------------
+ * OpenSSL's BIO_s_socket writes with send(fd, ..., 0): a peer that has gone
+ * away raises SIGPIPE and kills the caller's process. Ours sends with
+ * MSG_NOSIGNAL, so that case is an ordinary EPIPE error; otherwise it
+ * behaves as BIO_s_socket (retry flags on EAGAIN/EINTR). */
+
+static bool should_retry(int err)
+{
+    return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS;
+}
+
+static int sock_write(BIO *b, const char *buf, int len)
+{
+    errno = 0;
+    ssize_t n = send(BIO_get_fd(b, NULL), buf, (size_t)len, MSG_NOSIGNAL);
+    BIO_clear_retry_flags(b);
+    if (n < 0 && should_retry(errno))
+        BIO_set_retry_write(b);
+    return (int)n;
+}
+
+static int sock_read(BIO *b, char *buf, int len)
+{
+    errno = 0;
+    ssize_t n = recv(BIO_get_fd(b, NULL), buf, (size_t)len, 0);
+    BIO_clear_retry_flags(b);
+    if (n < 0 && should_retry(errno))
+        BIO_set_retry_read(b);
+    return (int)n;
+}
+
+static long sock_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    switch (cmd) {
+    case BIO_C_SET_FD:
+        BIO_set_data(b, (void *)(intptr_t)*(int *)ptr);
+        BIO_set_init(b, 1);
+        return 1;
+    case BIO_C_GET_FD:
+        if (!BIO_get_init(b))
+            return -1;
+        if (ptr != NULL)
+            *(int *)ptr = (int)(intptr_t)BIO_get_data(b);
+        return (long)(intptr_t)BIO_get_data(b);
+    case BIO_CTRL_FLUSH:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int sock_puts(BIO *b, const char *s)
+{
+    return sock_write(b, s, (int)strlen(s));
+}
+
+static BIO_METHOD *socket_method;
+static pthread_once_t socket_method_once = PTHREAD_ONCE_INIT;
+
+static void make_socket_method(void)
+{
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+                                 "cssl socket");
+    if (m == NULL || BIO_meth_set_write(m, sock_write) != 1 ||
+        BIO_meth_set_read(m, sock_read) != 1 || BIO_meth_set_puts(m, sock_puts) != 1 ||
+        BIO_meth_set_ctrl(m, sock_ctrl) != 1) {
+        BIO_meth_free(m);
+        m = NULL;
+    }
+    socket_method = m;
+}
+
+BIO *cssl__socket_bio_new(int fd)
+{
+    pthread_once(&socket_method_once, make_socket_method);
+    BIO *b = socket_method ? BIO_new(socket_method) : NULL;
+    if (b == NULL)
+        return NULL;
+    BIO_set_fd(b, fd, BIO_NOCLOSE);
+    return b;
+}
 
 static double now(void)
 {

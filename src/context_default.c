@@ -6,12 +6,13 @@
 
 #include "internal.h"
 
-static int protocol_for_purpose(int purpose)
+/* Talking to servers (SERVER_AUTH) needs a client context, and back. */
+static cssl_context *new_for_purpose(int purpose)
 {
     switch (purpose) {
-    case CSSL_PURPOSE_SERVER_AUTH: return CSSL_PROTOCOL_TLS_CLIENT;
-    case CSSL_PURPOSE_CLIENT_AUTH: return CSSL_PROTOCOL_TLS_SERVER;
-    default: return cssl__raisef(CSSL_EVALUE, "invalid purpose %d", purpose);
+    case CSSL_PURPOSE_SERVER_AUTH: return cssl_context_new(CSSL_PROTOCOL_TLS_CLIENT);
+    case CSSL_PURPOSE_CLIENT_AUTH: return cssl_context_new(CSSL_PROTOCOL_TLS_SERVER);
+    default: cssl__raisef(CSSL_EVALUE, "invalid purpose %d", purpose); return NULL;
     }
 }
 
@@ -34,10 +35,7 @@ cssl_context *cssl_create_default_context(int purpose, const char *cafile, const
                                           const void *cadata, size_t cadata_len,
                                           int cadata_encoding)
 {
-    int protocol = protocol_for_purpose(purpose);
-    if (protocol < 0)
-        return NULL;
-    cssl_context *ctx = cssl_context_new(protocol);
+    cssl_context *ctx = new_for_purpose(purpose);
     if (ctx == NULL)
         return NULL;
     if (purpose == CSSL_PURPOSE_SERVER_AUTH &&
@@ -64,10 +62,7 @@ cssl_context *cssl_create_default_context(int purpose, const char *cafile, const
 
 cssl_context *cssl_create_unverified_context(int purpose)
 {
-    int protocol = protocol_for_purpose(purpose);
-    if (protocol < 0)
-        return NULL;
-    cssl_context *ctx = cssl_context_new(protocol);
+    cssl_context *ctx = new_for_purpose(purpose);
     if (ctx == NULL)
         return NULL;
     /* check_hostname off first, so that CERT_NONE may then be set. */

@@ -175,10 +175,15 @@ struct cssl_conn {
     bool unwrapped;          /* socket after unwrap(): no more TLS */
     bool shutdown_seen_zero; /* SSL_shutdown returned 0 once */
     int keylog_errno;        /* a key log write failed during the last call */
+    char *keylog_path;       /* the file it failed on, for the OSError */
     char *server_hostname;   /* A-label */
     cssl_cert *peer;         /* cached decoded peer certificate */
     char alpn[256];          /* selected ALPN protocol, NUL-terminated */
 };
+
+/* conn_socket.c: a socket BIO like BIO_s_socket that never raises SIGPIPE
+ * (sends with MSG_NOSIGNAL). NULL when out of memory. */
+BIO *cssl__socket_bio_new(int fd);
 
 /* conn_socket.c: wait until the transport is ready for the retried
  * operation. Returns 0 to retry, CSSL_EWANT_* for non-blocking transports,

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -16,6 +18,31 @@
 
 static pthread_mutex_t keylog_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Write one whole line; 0 or the errno. A pipe whose reader went away must
+ * not kill the process with SIGPIPE (the socket BIO sends with
+ * MSG_NOSIGNAL for the same reason): block it for the write and discard
+ * the one the write raised, so the failure is an ordinary EPIPE.
+ */
+static int write_line(FILE *f, const char *line)
+{
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    int err = 0;
+    errno = 0;
+    if (fputs(line, f) < 0 || fputc('\n', f) < 0 || fflush(f) != 0)
+        err = errno ? errno : EIO;
+    if (err == EPIPE && !was_pending) {
+        const struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_only, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return err;
+}
+
 static void keylog_line(const SSL *ssl, const char *line)
 {
     cssl_context *ctx = cssl__context_of(SSL_get_SSL_CTX(ssl));
@@ -23,22 +50,33 @@ static void keylog_line(const SSL *ssl, const char *line)
         return;
     pthread_mutex_lock(&keylog_lock);
     int err = 0;
+    char *path = NULL;
     if (ctx->keylog_file != NULL) {
-        if (fputs(line, ctx->keylog_file) < 0 || fputc('\n', ctx->keylog_file) < 0 ||
-            fflush(ctx->keylog_file) != 0)
-            err = errno ? errno : EIO;
+        err = write_line(ctx->keylog_file, line);
+        /* Python builds the OSError here, with the name of this file. */
+        if (err != 0)
+            path = cssl__strdup(ctx->keylog_filename);
     }
     pthread_mutex_unlock(&keylog_lock);
     /* Python raises the OSError after the current I/O call returns. */
     cssl_conn *conn = SSL_get_app_data(ssl);
-    if (err != 0 && conn != NULL)
+    if (err != 0 && conn != NULL) {
         conn->keylog_errno = err;
+        cssl__free(conn->keylog_path);
+        conn->keylog_path = path;
+        path = NULL;
+    }
+    cssl__free(path);
 }
 
-/* Called with the lock held. */
+/*
+ * Called with the lock held. The OpenSSL callback stays installed (it
+ * finds no file and writes nothing): OpenSSL tests ctx->keylog_callback
+ * and then calls it through a second read, so clearing it while another
+ * thread handshakes would make that thread call NULL.
+ */
 static void close_locked(cssl_context *ctx)
 {
-    SSL_CTX_set_keylog_callback(ctx->ssl_ctx, NULL);
     if (ctx->keylog_file != NULL)
         fclose(ctx->keylog_file);
     ctx->keylog_file = NULL;
@@ -91,7 +129,8 @@ int cssl_context_set_keylog_filename(cssl_context *ctx, const char *path)
     pthread_mutex_lock(&keylog_lock);
     ctx->keylog_file = f;
     ctx->keylog_filename = name;
-    SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_line);
+    if (SSL_CTX_get_keylog_callback(ctx->ssl_ctx) != keylog_line)
+        SSL_CTX_set_keylog_callback(ctx->ssl_ctx, keylog_line);
     pthread_mutex_unlock(&keylog_lock);
     return CSSL_OK;
 }

@@ -20,49 +20,49 @@ cssl_session *cssl__session_new(SSL_SESSION *sess, cssl_context *ctx)
     return s;
 }
 
-void cssl_session_free(cssl_session *s)
+void cssl_session_free(cssl_session *session)
 {
-    if (s == NULL)
+    if (session == NULL)
         return;
-    SSL_SESSION_free(s->session);
-    cssl_context_free(s->ctx);
-    cssl__free(s);
+    SSL_SESSION_free(session->session);
+    cssl_context_free(session->ctx);
+    cssl__free(session);
 }
 
-const uint8_t *cssl_session_id(const cssl_session *s, size_t *len)
+const uint8_t *cssl_session_id(const cssl_session *session, size_t *len)
 {
-    CSSL_ENSURE_ARG_PTR(s);
+    CSSL_ENSURE_ARG_PTR(session);
     unsigned int n = 0;
-    const unsigned char *id = SSL_SESSION_get_id(s->session, &n);
+    const unsigned char *id = SSL_SESSION_get_id(session->session, &n);
     if (len)
         *len = n;
     return id;
 }
 
-int64_t cssl_session_time(const cssl_session *s)
+int64_t cssl_session_time(const cssl_session *session)
 {
-    CSSL_ENSURE_ARG(s);
-    return (int64_t)SSL_SESSION_get_time(s->session);
+    CSSL_ENSURE_ARG(session);
+    return (int64_t)SSL_SESSION_get_time(session->session);
 }
 
-long cssl_session_timeout(const cssl_session *s)
+long cssl_session_timeout(const cssl_session *session)
 {
-    CSSL_ENSURE_ARG(s);
-    return SSL_SESSION_get_timeout(s->session);
+    CSSL_ENSURE_ARG(session);
+    return SSL_SESSION_get_timeout(session->session);
 }
 
-unsigned long cssl_session_ticket_lifetime_hint(const cssl_session *s)
+unsigned long cssl_session_ticket_lifetime_hint(const cssl_session *session)
 {
-    if (s == NULL) {
-        cssl__raise(CSSL_EVALUE, "s must not be NULL");
+    if (session == NULL) {
+        cssl__raise(CSSL_EVALUE, "session must not be NULL");
         return 0;
     }
-    return SSL_SESSION_get_ticket_lifetime_hint(s->session);
+    return SSL_SESSION_get_ticket_lifetime_hint(session->session);
 }
 
-bool cssl_session_has_ticket(const cssl_session *s)
+bool cssl_session_has_ticket(const cssl_session *session)
 {
-    return s != NULL && SSL_SESSION_has_ticket(s->session);
+    return session != NULL && SSL_SESSION_has_ticket(session->session);
 }
 
 bool cssl_session_equal(const cssl_session *a, const cssl_session *b)
@@ -77,11 +77,11 @@ bool cssl_session_equal(const cssl_session *a, const cssl_session *b)
     return la == lb && memcmp(ia, ib, la) == 0;
 }
 
-uint8_t *cssl_session_to_der(const cssl_session *s, size_t *len)
+uint8_t *cssl_session_to_der(const cssl_session *session, size_t *len)
 {
-    CSSL_ENSURE_ARG_PTR(s);
+    CSSL_ENSURE_ARG_PTR(session);
     CSSL_ENSURE_ARG_PTR(len);
-    int n = i2d_SSL_SESSION(s->session, NULL);
+    int n = i2d_SSL_SESSION(session->session, NULL);
     if (n <= 0) {
         CSSL_RAISE_OPENSSL(CSSL_ESSL);
         return NULL;
@@ -92,7 +92,7 @@ uint8_t *cssl_session_to_der(const cssl_session *s, size_t *len)
         return NULL;
     }
     unsigned char *p = der;
-    if (i2d_SSL_SESSION(s->session, &p) != n) {
+    if (i2d_SSL_SESSION(session->session, &p) != n) {
         cssl__free(der);
         CSSL_RAISE_OPENSSL(CSSL_ESSL);
         return NULL;

@@ -195,7 +195,8 @@ void require_program(const char *program, const char *package)
     if (!have_program(program)) {
         char cmd[512];
         snprintf(cmd, sizeof cmd,
-                 "(apt-get install -y -q %s || (apt-get update -q && apt-get install -y -q %s))"
+                 "(DEBIAN_FRONTEND=noninteractive apt-get install -y -q %s || (apt-get update -q "
+                 "&& DEBIAN_FRONTEND=noninteractive apt-get install -y -q %s))"
                  " >/tmp/cssl-apt-%s.log 2>&1",
                  package, package, package);
         const char *argv[] = {"sh", "-c", cmd, NULL};
