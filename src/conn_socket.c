@@ -43,6 +43,11 @@ static int sock_read(BIO *b, char *buf, int len)
     BIO_clear_retry_flags(b);
     if (n < 0 && should_retry(errno))
         BIO_set_retry_read(b);
+    else if (n == 0 && len > 0)
+        /* As BIO_s_socket: OpenSSL asks BIO_eof() whether a read of 0 was
+         * the transport's EOF, to raise [SSL: UNEXPECTED_EOF_WHILE_READING]
+         * (Python's text) or honour OP_IGNORE_UNEXPECTED_EOF. */
+        BIO_set_flags(b, BIO_FLAGS_IN_EOF);
     return (int)n;
 }
 
@@ -61,6 +66,8 @@ static long sock_ctrl(BIO *b, int cmd, long num, void *ptr)
         return (long)(intptr_t)BIO_get_data(b);
     case BIO_CTRL_FLUSH:
         return 1;
+    case BIO_CTRL_EOF:
+        return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
     default:
         return 0;
     }

@@ -320,6 +320,104 @@ TEST(num_tickets_counts_tls13_tickets)
     CHECK_INT(tickets_seen(3), 3);
 }
 
+/* A server requiring client certificates from the fixture CA, plus up to
+ * two more arguments. */
+static void start_verifying(server_proc *sp, const char *a, const char *b)
+{
+    server_start_default(sp, ARGS("--verify-client", "--cafile", fixture("ca.pem"), a, b));
+}
+
+/* ---- cssl client -------------------------------------------------------------- */
+
+/* `cssl client` + args to the server: send msg on stdin, wait for want on
+ * stdout, then close stdin (the client answers with close_notify).
+ * Returns the exit status; stdout and stderr into *out, *err. */
+static int cssl_client(const server_proc *sp, const char *const *args, const char *msg,
+                       const char *want, char **out, char **err)
+{
+    char target[64], err_path[600];
+    snprintf(target, sizeof target, "localhost:%d", sp->port);
+    snprintf(err_path, sizeof err_path, "%s/client.err", test_tmpdir());
+    const char *argv[32] = {getenv("CSSL_CLI"), "client"};
+    size_t n = 2;
+    for (size_t i = 0; args[i] && n < 30; i++)
+        argv[n++] = args[i];
+    argv[n++] = target;
+    argv[n] = NULL;
+    REQUIRE(argv[0] != NULL);
+    child_proc c;
+    child_start(&c, argv, err_path);
+    if (msg)
+        REQUIRE(write(c.in_fd, msg, strlen(msg)) == (ssize_t)strlen(msg));
+    if (want)
+        CHECK(child_read_until(&c, want, proc_ms(10000)));
+    int status = child_finish(&c, proc_ms(10000));
+    *out = c.out;
+    *err = read_file(err_path, NULL);
+    REQUIRE(*err != NULL);
+    return status;
+}
+
+TEST(cssl_client_against_cssl_server)
+{
+    server_proc sp;
+    start_verifying(&sp, "--alpn", "h2,http/1.1");
+    char sess[600];
+    snprintf(sess, sizeof sess, "%s/session.der", test_tmpdir());
+    const char *ca = fixture("ca.pem"), *cert = fixture("client.pem"), *key = fixture("client.key");
+    char *out, *err;
+    /* Echo, verified both ways, ALPN, a session saved. */
+    CHECK_INT(cssl_client(&sp, ARGS("--cafile", ca, "--cert", cert, "--key", key, "--alpn",
+                                    "h2", "--sess-out", sess),
+                          "hello from cssl client\n", "hello from cssl client\n", &out, &err),
+              0);
+    CHECK_STR(out, "hello from cssl client\n");
+    CHECK_STR_CONTAINS(err, "cssl client: TLSv1.3, TLS_AES_256_GCM_SHA384 (256-bit), ALPN h2, "
+                            "full handshake\n");
+    CHECK_STR_CONTAINS(err, "cssl client: peer CN=localhost,O=cssl tests,C=XY, verified\n");
+    free(out);
+    free(err);
+    CHECK_INT(server_log_count(&sp, " TLSv1.3 TLS_AES_256_GCM_SHA384 alpn=h2 "
+                                    "client=CN=cssl test client,O=cssl tests,C=XY"),
+              1);
+    /* The saved session resumes; the server says so too. */
+    CHECK_INT(cssl_client(&sp, ARGS("--cafile", ca, "--cert", cert, "--key", key, "--sess-in",
+                                    sess, "--json", "--handshake-only"),
+                          NULL, NULL, &out, &err),
+              0);
+    CHECK_STR_CONTAINS(out, "\"session_reused\":true");
+    free(out);
+    free(err);
+    CHECK_INT(server_log_count(&sp, " TLSv1.3 TLS_AES_256_GCM_SHA384 alpn=- resumed "
+                                    "client=CN=cssl test client,O=cssl tests,C=XY"),
+              1);
+    /* No client certificate: the server refuses, the client says why. */
+    CHECK_INT(cssl_client(&sp, ARGS("--cafile", ca), "x\n", NULL, &out, &err), 1);
+    CHECK_STR_CONTAINS(err, "cssl client: [SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert "
+                            "certificate required (conn_io.c:");
+    free(out);
+    free(err);
+    CHECK_INT(server_stop(&sp, SIGTERM, proc_ms(10000)), 0);
+    CHECK_INT(server_log_count(&sp, "[SSL: PEER_DID_NOT_RETURN_A_CERTIFICATE] peer did not "
+                                    "return a certificate (conn_io.c:"),
+              1);
+}
+
+TEST(cssl_client_gets_the_fixed_response)
+{
+    server_proc sp;
+    server_start_default(&sp, ARGS("--response", "fixed for cssl client\n"));
+    char *out, *err;
+    /* The server answers and closes; the client exits 0 on its close_notify. */
+    CHECK_INT(cssl_client(&sp, ARGS("--cafile", fixture("ca.pem")), "anything\n",
+                          "fixed for cssl client\n", &out, &err),
+              0);
+    CHECK_STR(out, "fixed for cssl client\n");
+    free(out);
+    free(err);
+    CHECK_INT(server_stop(&sp, SIGTERM, proc_ms(10000)), 0);
+}
+
 /* ---- Python's ssl --------------------------------------------------------------- */
 
 TEST(python_client_sees_what_the_server_logs)
@@ -484,18 +582,11 @@ TEST(http_mode_waits_for_the_whole_request_head)
 
 /* ---- client certificates ----------------------------------------------------------- */
 
-static void start_verifying(server_proc *sp, const char *extra)
-{
-    if (extra)
-        server_start_default(sp, ARGS("--verify-client", "--cafile", fixture("ca.pem"), extra));
-    else
-        server_start_default(sp, ARGS("--verify-client", "--cafile", fixture("ca.pem")));
-}
 
 TEST(verify_client_accepts_a_trusted_certificate)
 {
     server_proc sp;
-    start_verifying(&sp, NULL);
+    start_verifying(&sp, NULL, NULL);
     char extra[2048];
     snprintf(extra, sizeof extra, "\"cert\": \"%s\", \"key\": \"%s\", \"send\": \"with cert\"",
              fixture("client.pem"), fixture("client.key"));
@@ -521,7 +612,7 @@ static char *error_line(const server_proc *sp, const char *port, const char *pre
 TEST(verify_client_refuses_a_client_without_certificate)
 {
     server_proc sp;
-    start_verifying(&sp, NULL);
+    start_verifying(&sp, NULL, NULL);
     /* TLS 1.3: the client's handshake is done before the server decides;
      * the alert arrives with the first read. */
     char *out = python_client(client_json(sp.port, "\"send\": \"no cert\""));
@@ -564,7 +655,7 @@ TEST(verify_client_refuses_an_untrusted_certificate)
                         "-days", "2", "-keyout", key, "-out", cert, NULL};
     REQUIRE(run_command(mk, NULL) == 0);
     server_proc sp;
-    start_verifying(&sp, NULL);
+    start_verifying(&sp, NULL, NULL);
     char extra[2048];
     snprintf(extra, sizeof extra, "\"cert\": \"%s\", \"key\": \"%s\", \"send\": \"rogue\"", cert,
              key);

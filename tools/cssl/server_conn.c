@@ -158,8 +158,9 @@ static void log_handshake(const server *s, const sconn *c)
     const char *cipher = cssl_conn_cipher(c->tls, &protocol, NULL);
     const char *alpn = cssl_conn_selected_alpn_protocol(c->tls);
     char *subject = client_subject(c->tls);
-    server_log(s, "%s %s %s alpn=%s%s%s", c->peer, protocol ? protocol : "?",
-               cipher ? cipher : "?", alpn ? alpn : "-", subject ? " client=" : "",
+    server_log(s, "%s %s %s alpn=%s%s%s%s", c->peer, protocol ? protocol : "?",
+               cipher ? cipher : "?", alpn ? alpn : "-",
+               cssl_conn_session_reused(c->tls) ? " resumed" : "", subject ? " client=" : "",
                subject ? subject : "");
     cssl_free(subject);
 }
