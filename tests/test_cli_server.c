@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -835,6 +836,35 @@ TEST(max_connections_holds_the_rest_back)
     char *log = server_log(&sp);
     CHECK_STR_CONTAINS(log, "stopped: 3 connections served, peak 2 at once\n");
     free(log);
+    cssl_context_free(ctx);
+}
+
+TEST(open_file_limit_caps_connections)
+{
+    /* The server inherits a hard limit of 48 descriptors: it serves 24
+     * connections at once and leaves the rest in the backlog. */
+    struct rlimit rl = {48, 48};
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+    server_proc sp;
+    server_start_default(&sp, ARGS("--shutdown-timeout", "0.3"));
+    CHECK_INT(server_log_count(&sp, "cssl server: note: at most 24 connections at once "
+                                    "(open file limit 48)"),
+              1);
+    int fds[27];
+    for (int i = 0; i < 23; i++)
+        fds[i] = tcp_connect(sp.port);
+    cssl_context *ctx = client_context();
+    cssl_conn *c = tls_connect(ctx, sp.port); /* the 24th: all before it are in */
+    round_trip(c, "24th");
+    for (int i = 23; i < 27; i++)
+        fds[i] = tcp_connect(sp.port); /* wait in the backlog */
+    CHECK_INT(server_stop(&sp, SIGTERM, proc_ms(10000)), 0);
+    char *log = server_log(&sp);
+    CHECK_STR_CONTAINS(log, "stopped: 24 connections served, peak 24 at once\n");
+    free(log);
+    cssl_conn_free(c);
+    for (int i = 0; i < 27; i++)
+        close(fds[i]);
     cssl_context_free(ctx);
 }
 

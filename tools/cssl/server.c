@@ -372,7 +372,8 @@ static void fit_descriptor_limit(server *s)
         getrlimit(RLIMIT_NOFILE, &rl);
     }
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-        size_t fit = rl.rlim_cur > 2 * SPARE_FDS ? (size_t)rl.rlim_cur - SPARE_FDS : SPARE_FDS;
+        rlim_t spare = rl.rlim_cur / 2 < SPARE_FDS ? rl.rlim_cur / 2 : SPARE_FDS;
+        size_t fit = rl.rlim_cur > spare ? (size_t)(rl.rlim_cur - spare) : 1;
         server_log(s, "note: at most %zu connections at once (open file limit %llu)", fit,
                    (unsigned long long)rl.rlim_cur);
         s->max_conns = fit;

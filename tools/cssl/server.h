@@ -70,7 +70,7 @@ typedef struct server {
     bool quiet;
     /* state */
     int epfd, listen_fd, sig_fd, reserve_fd;
-    bool accept_paused, draining;
+    bool accept_paused, fd_starved, draining;
     int drain_signal;
     int64_t drain_deadline_ms, next_drain_pass_ms;
     int read_budget; /* reads left in this conn_step() */

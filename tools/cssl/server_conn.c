@@ -181,6 +181,7 @@ void conn_drop(server *s, sconn *c)
     free(c->owned);
     free(c);
     s->nconns--;
+    s->fd_starved = false;
 }
 
 sconn *conn_accept(server *s, int fd, const void *addr, unsigned addrlen)

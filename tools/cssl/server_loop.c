@@ -13,13 +13,13 @@
  */
 #define _GNU_SOURCE /* accept4 */
 #include <errno.h>
-#include <malloc.h>
 #include <fcntl.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -28,6 +28,8 @@
 #include "server.h"
 
 #define MAX_EVENTS 256
+/* Connections accepted per wakeup before the others get their turn. */
+#define ACCEPT_BATCH 256
 /* After a burst of connections, this long without any event is quiet
  * enough to hand freed memory back to the system. */
 #define QUIET_MS 1000
@@ -45,7 +47,7 @@ static void pause_accept(server *s)
 static void resume_accept(server *s)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &tag_listen};
-    if (s->listen_fd >= 0 && s->accept_paused && s->nconns < s->max_conns &&
+    if (s->listen_fd >= 0 && s->accept_paused && s->nconns < s->max_conns && !s->fd_starved &&
         epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->listen_fd, &ev) == 0)
         s->accept_paused = false;
 }
@@ -54,8 +56,12 @@ static void resume_accept(server *s)
  * and close it, rather than leave it in the backlog to wake us forever. */
 static void shed_connection(server *s)
 {
-    if (s->reserve_fd < 0)
+    if (s->reserve_fd < 0) {
+        /* No reserve left either: stop accepting until a connection ends. */
+        s->fd_starved = true;
+        pause_accept(s);
         return;
+    }
     close(s->reserve_fd);
     int fd = accept(s->listen_fd, NULL, NULL);
     if (fd >= 0)
@@ -64,9 +70,9 @@ static void shed_connection(server *s)
     server_log(s, "out of file descriptors: refused a connection");
 }
 
-static void accept_all(server *s)
+static void accept_some(server *s)
 {
-    while (s->listen_fd >= 0 && s->nconns < s->max_conns) {
+    for (int n = 0; n < ACCEPT_BATCH && s->listen_fd >= 0 && s->nconns < s->max_conns; n++) {
         struct sockaddr_storage addr;
         socklen_t len = sizeof addr;
         int fd = accept4(s->listen_fd, (struct sockaddr *)&addr, &len,
@@ -189,7 +195,7 @@ static void trim_memory(server *s)
 static void dispatch(server *s, const struct epoll_event *ev, int64_t now)
 {
     if (ev->data.ptr == &tag_listen) {
-        accept_all(s);
+        accept_some(s);
         return;
     }
     if (ev->data.ptr == &tag_signal) {
