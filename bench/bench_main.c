@@ -262,9 +262,9 @@ int main(int argc, char **argv)
         if ((only == NULL || strcmp(only, workloads[i]) == 0) &&
             bench_workload(&pki, workloads[i], rounds, ms) < 0)
             return 1;
-    if (only == NULL) {
+    if (only == NULL || strcmp(only, "idle_heap") == 0)
         bench_idle_heap(&pki, 1000);
+    if (only == NULL || strcmp(only, "default_context") == 0)
         bench_default_context(rounds);
-    }
     return 0;
 }

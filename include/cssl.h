@@ -22,7 +22,8 @@
  *    the next call that changes that object, or its free.
  *  - *_free(NULL) is a no-op.
  *  - Thread safety: a configured context may be used by any number of threads
- *    at once to create and drive connections. Changing a context while other
+ *    at once to create and drive connections; each connection (and memory
+ *    BIO) is driven by one thread at a time. Changing a context while other
  *    threads use it is the caller's race, as in Python. Error details are
  *    per thread.
  */
@@ -104,8 +105,9 @@ CSSL_API const char *cssl_error_reason(void);
 
 /**
  * Python's exception errno: for CSSL_EOS the C errno; for errors built from
- * OpenSSL's queue the packed reason code; for I/O errors the
- * CSSL_SSL_ERROR_* number; 0 otherwise.
+ * OpenSSL's queue the error's reason code (ERR_GET_REASON, flag bits
+ * included: 108 for PEM NO_START_LINE, 524297 for ERR_R_PEM_LIB); for
+ * connection I/O errors the CSSL_SSL_ERROR_* number; 0 otherwise.
  */
 CSSL_API int cssl_error_errno(void);
 
@@ -1028,7 +1030,11 @@ typedef struct cssl_conn cssl_conn;
  * client mode", "session can only be specified in client mode",
  * "check_hostname requires server_hostname", "server_hostname cannot be an
  * empty string or start with a leading dot.", "only stream sockets are
- * supported" (CSSL_EUNSUPPORTED). The connection holds a reference to ctx.
+ * supported" (CSSL_EUNSUPPORTED); names Python's idna codec refuses get its
+ * text ("'idna' codec can't encode character '\x2e' in position 2: label
+ * empty", "... characters in position 0-63: label too long"), bytes that
+ * are not UTF-8 "server_hostname is not a valid UTF-8 IDNA host name". The
+ * connection holds a reference to ctx.
  */
 CSSL_API cssl_conn *cssl_context_wrap_socket(cssl_context *ctx, int fd, unsigned flags,
                                              const char *server_hostname,
@@ -1038,9 +1044,12 @@ CSSL_API cssl_conn *cssl_context_wrap_socket(cssl_context *ctx, int fd, unsigned
  * SSLContext.wrap_bio: a TLS connection over two memory BIOs (sans-IO):
  * the caller moves bytes from outgoing to the peer and from the peer into
  * incoming. I/O never blocks: CSSL_EWANT_READ means "feed incoming and
- * retry". Ragged EOFs are never suppressed. Same checks as wrap_socket —
- * including "check_hostname requires server_hostname", which Python
- * forgets for memory BIOs. The connection references both BIOs.
+ * retry"; CSSL_EWANT_WRITE does not occur. Any call, whatever it returns,
+ * may have written to outgoing: send it. Ragged EOFs are never suppressed
+ * (cssl_memory_bio_write_eof(incoming) without close_notify is CSSL_EEOF).
+ * Same checks as wrap_socket — including "check_hostname requires
+ * server_hostname", which Python forgets for memory BIOs. The connection
+ * references both BIOs.
  */
 CSSL_API cssl_conn *cssl_context_wrap_bio(cssl_context *ctx, cssl_memory_bio *incoming,
                                           cssl_memory_bio *outgoing, unsigned flags,
@@ -1073,11 +1082,11 @@ CSSL_API int cssl_conn_do_handshake(cssl_conn *conn);
 CSSL_API ssize_t cssl_conn_read(cssl_conn *conn, void *buf, size_t size);
 
 /**
- * write(): encrypt and send len bytes; returns the count written (all of
- * it on a blocking transport). CSSL_EWANT_WRITE/READ on non-blocking ones
- * (retry with the same arguments), CSSL_ETIMEOUT "The write operation timed
- * out", CSSL_ESSL "[SSL: PROTOCOL_IS_SHUTDOWN] protocol is shutdown" after
- * close. len 0 returns 0.
+ * write(): encrypt and send len bytes; returns len (a write is never
+ * partial). CSSL_EWANT_WRITE/READ on non-blocking transports (retry with
+ * the same bytes and length; the buffer may move), CSSL_ETIMEOUT "The
+ * write operation timed out", CSSL_ESSL "[SSL: PROTOCOL_IS_SHUTDOWN]
+ * protocol is shutdown" after close. len 0 returns 0.
  */
 CSSL_API ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len);
 
@@ -1090,7 +1099,10 @@ CSSL_API int cssl_conn_sendall(cssl_conn *conn, const void *buf, size_t len, siz
 
 /**
  * sendfile(): send count bytes of in_fd from offset (count 0: to EOF)
- * through TLS. Sockets only. Returns the bytes sent.
+ * through TLS. Returns the bytes sent. in_fd's file position is neither
+ * used nor moved (pread). Sockets only: memory BIOs are CSSL_EUNSUPPORTED;
+ * non-blocking connections (timeout 0) are CSSL_EVALUE "non-blocking
+ * sockets are not supported", as in Python.
  */
 CSSL_API ssize_t cssl_conn_sendfile(cssl_conn *conn, int in_fd, off_t offset, size_t count);
 
@@ -1100,18 +1112,33 @@ CSSL_API size_t cssl_conn_pending(const cssl_conn *conn);
 /**
  * unwrap(): the TLS closing handshake (send close_notify, wait for the
  * peer's). Afterwards the socket carries plaintext again (STARTTLS /
- * STOPTLS); read/write on the connection fail. On memory BIOs the first
- * call queues close_notify and returns CSSL_EWANT_READ until the peer's
- * arrives.
+ * STOPTLS); read/write on the connection fail. On memory BIOs and
+ * non-blocking sockets the first call sends close_notify and returns
+ * CSSL_EWANT_READ until the peer's arrives. Call it when the peer has
+ * nothing more to send: application data arriving while it waits fails
+ * with "[SSL: APPLICATION_DATA_AFTER_CLOSE_NOTIFY] ...", as in Python
+ * (after a first CSSL_EWANT_READ, cssl_conn_read() still returns the peer's
+ * remaining data, then CSSL_EZERO_RETURN).
  */
 CSSL_API int cssl_conn_unwrap(cssl_conn *conn);
 
 /**
- * getpeercert(): the peer's decoded certificate, owned by conn (valid
- * until it is freed). *info is NULL if the peer sent none; it points to an
- * empty structure (all counts 0, strings NULL) when the connection's
- * context does not verify certificates (CERT_NONE), exactly when Python
- * returns {}. Before the handshake: CSSL_EVALUE "handshake not done yet".
+ * Half-close: send close_notify now and return, without waiting for the
+ * peer's (the first step of unwrap). Writing is over; reading goes on, and
+ * once the peer's close_notify arrives cssl_conn_read() returns 0. For
+ * protocols where the client signals the end of its request and then
+ * reads the whole reply. Not in Python's ssl (its unwrap always waits).
+ * CSSL_EWANT_WRITE on a non-blocking transport whose buffer is full.
+ */
+CSSL_API int cssl_conn_close_notify(cssl_conn *conn);
+
+/**
+ * getpeercert(): the peer's decoded certificate, owned by conn: valid
+ * until the connection is freed or, after post-handshake authentication
+ * replaced the peer's certificate, until the next getpeercert call.
+ * *info is NULL if the peer sent none; it points to an empty structure
+ * (all counts 0, strings NULL) when the connection's context does not
+ * verify certificates (CERT_NONE), exactly when Python returns {}. Before the handshake: CSSL_EVALUE "handshake not done yet".
  */
 CSSL_API int cssl_conn_getpeercert(cssl_conn *conn, const cssl_cert_info **info);
 
@@ -1169,7 +1196,9 @@ CSSL_API const char *cssl_conn_selected_alpn_protocol(const cssl_conn *conn);
  * get_channel_binding(cb_type): "tls-unique" (RFC 5929) only: the first
  * Finished message of the latest handshake into buf (size ≥ 128 suffices).
  * Returns its length, 0 before the handshake (Python's None). Other types:
- * CSSL_EVALUE "'tls-server-end-point' channel binding type not implemented".
+ * CSSL_EVALUE "'tls-server-end-point' channel binding type not implemented";
+ * a buf too small for it: CSSL_EVALUE "buffer too small for the channel
+ * binding".
  */
 CSSL_API ssize_t cssl_conn_get_channel_binding(const cssl_conn *conn, const char *cb_type,
                                                uint8_t *buf, size_t size);
@@ -1182,7 +1211,11 @@ CSSL_API ssize_t cssl_conn_get_channel_binding(const cssl_conn *conn, const char
  */
 CSSL_API int cssl_conn_verify_client_post_handshake(cssl_conn *conn);
 
-/** session: the current session (caller frees) or NULL if none. */
+/**
+ * session: the current session (caller frees) or NULL if none. TLS 1.3
+ * tickets arrive after the handshake and are taken in by the next read (or
+ * unwrap): a session taken before that has no ticket and cannot resume.
+ */
 CSSL_API cssl_session *cssl_conn_get_session(const cssl_conn *conn);
 
 /**
@@ -1287,7 +1320,10 @@ CSSL_API int cssl_context_set_psk_server_callback(cssl_context *ctx, cssl_psk_se
  * ssl.get_server_certificate(host, port): connect (timeout seconds, < 0 for
  * none), handshake with SNI = host, and return the server's certificate as
  * PEM (caller frees). With ca_certs (a PEM file) the chain is verified,
- * the hostname is not, as in Python.
+ * the hostname is not, as in Python. Errors: CSSL_EOS with errno
+ * ("[Errno 111] Connection refused"; a name that does not resolve has
+ * getaddrinfo's negative code, as Python's gaierror), CSSL_ETIMEOUT,
+ * CSSL_ECERT_VERIFY.
  */
 CSSL_API char *cssl_get_server_certificate(const char *host, int port, const char *ca_certs,
                                            double timeout);

@@ -91,6 +91,7 @@ static cssl_conn *conn_new(cssl_context *ctx, unsigned flags, const char *hostna
     conn->fd = -1;
     conn->flags = flags;
     conn->ctx = cssl_context_up_ref(ctx);
+    conn->first_ctx = cssl_context_up_ref(ctx);
     conn->ssl = SSL_new(ctx->ssl_ctx);
     if (conn->ssl == NULL) {
         CSSL_RAISE_OPENSSL(CSSL_ENOMEM);
@@ -112,6 +113,7 @@ static cssl_conn *conn_new(cssl_context *ctx, unsigned flags, const char *hostna
         SSL_set_connect_state(conn->ssl);
     if (session != NULL && cssl_conn_set_session(conn, session) < 0)
         goto err;
+    ERR_clear_error(); /* OpenSSL may queue errors it recovered from */
     return conn;
 err:
     cssl_conn_free(conn);
@@ -164,7 +166,9 @@ cssl_conn *cssl_context_wrap_bio(cssl_context *ctx, cssl_memory_bio *incoming,
     if (conn == NULL)
         return NULL;
     BIO_up_ref(incoming->bio);
-    BIO_up_ref(outgoing->bio);
+    /* SSL_set_bio takes a single reference when both are the same BIO. */
+    if (outgoing->bio != incoming->bio)
+        BIO_up_ref(outgoing->bio);
     SSL_set_bio(conn->ssl, incoming->bio, outgoing->bio);
     conn->connected = true;
     conn->timeout = 0.0;
@@ -187,6 +191,7 @@ void cssl_conn_free(cssl_conn *conn)
     cssl__free(conn->server_hostname);
     cssl__free(conn->keylog_path);
     cssl_context_free(conn->ctx);
+    cssl_context_free(conn->first_ctx);
     cssl__free(conn);
 }
 
@@ -194,17 +199,20 @@ void cssl_conn_free(cssl_conn *conn)
 
 bool cssl_conn_server_side(const cssl_conn *conn)
 {
-    return conn != NULL && (conn->flags & CSSL_SERVER_SIDE) != 0;
+    CSSL_ENSURE_ARG_OR(conn, false);
+    return (conn->flags & CSSL_SERVER_SIDE) != 0;
 }
 
 const char *cssl_conn_server_hostname(const cssl_conn *conn)
 {
-    return conn == NULL ? NULL : conn->server_hostname;
+    CSSL_ENSURE_ARG_OR(conn, NULL);
+    return conn->server_hostname;
 }
 
 cssl_context *cssl_conn_context(const cssl_conn *conn)
 {
-    return conn == NULL ? NULL : conn->ctx;
+    CSSL_ENSURE_ARG_OR(conn, NULL);
+    return conn->ctx;
 }
 
 int cssl_conn_set_context(cssl_conn *conn, cssl_context *ctx)
@@ -221,12 +229,14 @@ int cssl_conn_set_context(cssl_conn *conn, cssl_context *ctx)
 
 int cssl_conn_fileno(const cssl_conn *conn)
 {
-    return conn == NULL ? -1 : conn->fd;
+    CSSL_ENSURE_ARG_OR(conn, -1);
+    return conn->fd;
 }
 
 bool cssl_conn_session_reused(const cssl_conn *conn)
 {
-    return conn != NULL && SSL_session_reused(conn->ssl) == 1;
+    CSSL_ENSURE_ARG_OR(conn, false);
+    return SSL_session_reused(conn->ssl) == 1;
 }
 
 cssl_session *cssl_conn_get_session(const cssl_conn *conn)

@@ -99,8 +99,7 @@ cssl_cert **cssl_conn_get_unverified_chain(const cssl_conn *conn)
 
 const char *cssl_conn_cipher(const cssl_conn *conn, const char **protocol, int *secret_bits)
 {
-    if (conn == NULL)
-        return NULL;
+    CSSL_ENSURE_ARG_OR(conn, NULL);
     const SSL_CIPHER *c = SSL_get_current_cipher(conn->ssl);
     if (c == NULL)
         return NULL;
@@ -145,15 +144,15 @@ const char *cssl_conn_compression(const cssl_conn *conn)
 {
     /* OpenSSL 3 is built without compression on Debian, and NO_COMPRESSION
      * is set on every context: like Python, report the method if any. */
-    if (conn == NULL)
-        return NULL;
+    CSSL_ENSURE_ARG_OR(conn, NULL);
     const COMP_METHOD *m = SSL_get_current_compression(conn->ssl);
     return m == NULL ? NULL : SSL_COMP_get_name(m);
 }
 
 const char *cssl_conn_version(const cssl_conn *conn)
 {
-    if (conn == NULL || !SSL_is_init_finished(conn->ssl))
+    CSSL_ENSURE_ARG_OR(conn, NULL);
+    if (!SSL_is_init_finished(conn->ssl))
         return NULL;
     const char *v = SSL_get_version(conn->ssl);
     return v == NULL || strcmp(v, "unknown") == 0 ? NULL : v;
@@ -161,8 +160,7 @@ const char *cssl_conn_version(const cssl_conn *conn)
 
 const char *cssl_conn_selected_alpn_protocol(const cssl_conn *conn)
 {
-    if (conn == NULL)
-        return NULL;
+    CSSL_ENSURE_ARG_OR(conn, NULL);
     const unsigned char *p = NULL;
     unsigned int len = 0;
     SSL_get0_alpn_selected(conn->ssl, &p, &len);
@@ -181,11 +179,10 @@ ssize_t cssl_conn_get_channel_binding(const cssl_conn *conn, const char *cb_type
 {
     CSSL_ENSURE_ARG(conn);
     CSSL_ENSURE_ARG(cb_type);
-    if (strcmp(cb_type, "tls-unique") != 0) {
-        char quoted[128];
-        cssl__py_repr(cb_type, strlen(cb_type), quoted, sizeof quoted);
-        return cssl__raisef(CSSL_EVALUE, "%s channel binding type not implemented", quoted);
-    }
+    /* Python: "'%s' channel binding type not implemented" - literal
+     * quotes, not repr(). */
+    if (strcmp(cb_type, "tls-unique") != 0)
+        return cssl__raisef(CSSL_EVALUE, "'%s' channel binding type not implemented", cb_type);
     /* RFC 5929 3.1: the first Finished of the latest handshake — the
      * client's in a full handshake, the server's in a resumed one. */
     unsigned char finished[128];

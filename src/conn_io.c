@@ -14,13 +14,14 @@
 
 #include "internal.h"
 
-enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN };
+enum op { OP_HANDSHAKE, OP_READ, OP_WRITE, OP_SHUTDOWN, OP_CLOSE_NOTIFY };
 
 static const char *const timeout_text[] = {
     [OP_HANDSHAKE] = "The handshake operation timed out",
     [OP_READ] = "The read operation timed out",
     [OP_WRITE] = "The write operation timed out",
     [OP_SHUTDOWN] = "The read operation timed out",
+    [OP_CLOSE_NOTIFY] = "The write operation timed out",
 };
 
 int cssl__raise_want(bool write)
@@ -113,6 +114,16 @@ int cssl__conn_raise(cssl_conn *conn, int ssl_err, int saved_errno, const char *
     }
 }
 
+/* The failures cssl__conn_raise reports as CSSL_EEOF (SSL_ERROR_EOF). */
+static bool is_eof(int ssl_err, int saved_errno)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (ssl_err == SSL_ERROR_SYSCALL)
+        return e == 0 && saved_errno == 0;
+    return ssl_err == SSL_ERROR_SSL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+           ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
 /* A key log line failed to write during the call: Python raises the
  * OSError once the operation itself has returned. */
 static int keylog_failure(cssl_conn *conn)
@@ -136,6 +147,12 @@ static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done
         if (conn->shutdown_seen_zero)
             SSL_set_read_ahead(conn->ssl, 0);
         return SSL_shutdown(conn->ssl);
+    case OP_CLOSE_NOTIFY:
+        /* Only our close_notify: a second SSL_shutdown would wait for the
+         * peer's and fail on any data still arriving. */
+        if (SSL_get_shutdown(conn->ssl) & SSL_SENT_SHUTDOWN)
+            return 1;
+        return SSL_shutdown(conn->ssl);
     }
     return -1;
 }
@@ -143,8 +160,8 @@ static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done
 /*
  * Run op to completion as the transport allows. Returns CSSL_OK (with
  * *done bytes for read/write), or a negative status with the error
- * recorded. For OP_READ a clean close_notify (and nothing sent by us
- * yet) is CSSL_OK with *done 0, as Python's read returns b''.
+ * recorded. For OP_READ the peer's close_notify is CSSL_OK with *done 0
+ * (Python's b'') unless we had unwrapped; so is a suppressed ragged EOF.
  */
 static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)
 {
@@ -156,17 +173,18 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
         size_t n = 0;
         int ret = call(conn, op, buf, len, &n);
         int saved_errno = errno;
-        if (op == OP_SHUTDOWN && ret == 0) {
-            /* close_notify sent; a second call waits for the peer's.
-             * Python tries at most twice. */
+        if ((op == OP_SHUTDOWN || op == OP_CLOSE_NOTIFY) && ret == 0) {
+            /* close_notify sent; for unwrap a second call waits for the
+             * peer's (Python tries at most twice). */
             conn->shutdown_seen_zero = true;
-            if (++zeros < 2)
+            if (op == OP_SHUTDOWN && ++zeros < 2)
                 continue;
             ret = 1;
         }
         if (ret == 1) {
             if (conn->keylog_errno)
                 return keylog_failure(conn);
+            ERR_clear_error(); /* errors OpenSSL recovered from */
             *done = n;
             return CSSL_OK;
         }
@@ -181,11 +199,21 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
         }
         if (err == SSL_ERROR_SYSCALL && saved_errno == EINTR && ERR_peek_error() == 0)
             continue; /* PEP 475: retry interrupted calls */
+        /* Python: close_notify reads as b'' unless we had shut down too
+         * (unwrap); after a half-close (close_notify) it is the expected end. */
         if (op == OP_READ && err == SSL_ERROR_ZERO_RETURN &&
-            SSL_get_shutdown(conn->ssl) == SSL_RECEIVED_SHUTDOWN) {
+            (SSL_get_shutdown(conn->ssl) == SSL_RECEIVED_SHUTDOWN || conn->half_closed)) {
             ERR_clear_error();
             *done = 0;
             return CSSL_OK; /* clean close_notify: read returns 0 */
+        }
+        if (op == OP_READ && !(conn->flags & CSSL_NO_SUPPRESS_RAGGED_EOFS) &&
+            is_eof(err, saved_errno)) {
+            /* Python's SSLSocket.read: suppress_ragged_eofs turns the
+             * SSLEOFError into b''; a success, so nothing is recorded. */
+            ERR_clear_error();
+            *done = 0;
+            return CSSL_OK;
         }
         return cssl__conn_raise(conn, err, saved_errno, __FILE_NAME__, __LINE__);
     }
@@ -213,13 +241,8 @@ ssize_t cssl_conn_read(cssl_conn *conn, void *buf, size_t size)
         return 0;
     CSSL_ENSURE(buf != NULL, CSSL_EVALUE, "buf must not be NULL");
     size_t n = 0;
-    int rc = drive(conn, OP_READ, buf, size, &n);
-    if (rc == CSSL_OK)
-        return (ssize_t)n;
-    /* Python's SSLSocket.read: suppress_ragged_eofs turns EOF into b''. */
-    if (rc == CSSL_EEOF && !(conn->flags & CSSL_NO_SUPPRESS_RAGGED_EOFS))
-        return 0;
-    return rc;
+    CSSL_GUARD(drive(conn, OP_READ, buf, size, &n));
+    return (ssize_t)n;
 }
 
 ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len)
@@ -235,6 +258,8 @@ ssize_t cssl_conn_write(cssl_conn *conn, const void *buf, size_t len)
 
 int cssl_conn_sendall(cssl_conn *conn, const void *buf, size_t len, size_t *sent)
 {
+    CSSL_ENSURE_ARG(conn);
+    CSSL_ENSURE(buf != NULL || len == 0, CSSL_EVALUE, "buf must not be NULL");
     size_t total = 0;
     const unsigned char *p = buf;
     int rc = CSSL_OK;
@@ -261,9 +286,19 @@ int cssl_conn_unwrap(cssl_conn *conn)
     return CSSL_OK;
 }
 
+int cssl_conn_close_notify(cssl_conn *conn)
+{
+    CSSL_GUARD(check_usable(conn, "Close"));
+    size_t unused;
+    CSSL_GUARD(drive(conn, OP_CLOSE_NOTIFY, NULL, 0, &unused));
+    conn->half_closed = true;
+    return CSSL_OK;
+}
+
 size_t cssl_conn_pending(const cssl_conn *conn)
 {
-    if (conn == NULL || conn->unwrapped)
+    CSSL_ENSURE_ARG_OR(conn, 0);
+    if (conn->unwrapped)
         return 0;
     int n = SSL_pending(conn->ssl);
     return n > 0 ? (size_t)n : 0;

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -43,11 +44,8 @@ static int sock_read(BIO *b, char *buf, int len)
     BIO_clear_retry_flags(b);
     if (n < 0 && should_retry(errno))
         BIO_set_retry_read(b);
-    else if (n == 0 && len > 0)
-        /* As BIO_s_socket: OpenSSL asks BIO_eof() whether a read of 0 was
-         * the transport's EOF, to raise [SSL: UNEXPECTED_EOF_WHILE_READING]
-         * (Python's text) or honour OP_IGNORE_UNEXPECTED_EOF. */
-        BIO_set_flags(b, BIO_FLAGS_IN_EOF);
+    if (n == 0 && len > 0)
+        BIO_set_flags(b, BIO_FLAGS_IN_EOF); /* for BIO_CTRL_EOF */
     return (int)n;
 }
 
@@ -67,6 +65,9 @@ static long sock_ctrl(BIO *b, int cmd, long num, void *ptr)
     case BIO_CTRL_FLUSH:
         return 1;
     case BIO_CTRL_EOF:
+        /* As BIO_s_socket: OpenSSL 3 asks after a read of 0 to tell a
+         * transport EOF (UNEXPECTED_EOF_WHILE_READING, or a clean close
+         * under OP_IGNORE_UNEXPECTED_EOF) from other syscall failures. */
         return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
     default:
         return 0;
@@ -127,7 +128,10 @@ int cssl__conn_wait(cssl_conn *conn, bool want_write, double deadline)
             double left = deadline - now();
             if (left <= 0)
                 return CSSL_ETIMEOUT;
-            ms = (int)ceil(left * 1000.0);
+            /* Round up (never wake before the deadline); no libm, and
+             * clamp what an int cannot hold. */
+            double want = left * 1000.0 + 1.0;
+            ms = want >= (double)INT_MAX ? INT_MAX : (int)want;
         }
         int r = poll(&p, 1, ms);
         if (r > 0) {
@@ -189,6 +193,9 @@ ssize_t cssl_conn_sendfile(cssl_conn *conn, int in_fd, off_t offset, size_t coun
     CSSL_ENSURE_ARG(conn);
     CSSL_ENSURE(conn->fd >= 0, CSSL_EUNSUPPORTED, "sendfile needs a socket connection");
     CSSL_ENSURE(in_fd >= 0 && offset >= 0, CSSL_EVALUE, "invalid file descriptor or offset");
+    /* Python: socket.sendfile refuses them; the bytes sent before a WANT
+     * status could not be reported. */
+    CSSL_ENSURE(conn->timeout != 0, CSSL_EVALUE, "non-blocking sockets are not supported");
     unsigned char buf[16384];
     size_t total = 0;
     while (count == 0 || total < count) {

@@ -178,10 +178,8 @@ int cssl_context_set_default_verify_paths(cssl_context *ctx)
 {
     CSSL_ENSURE_ARG(ctx);
     ERR_clear_error();
-    if (SSL_CTX_set_default_verify_paths(ctx->ssl_ctx) != 1)
-        return CSSL_RAISE_LOAD(NULL, NULL);
-    ERR_clear_error();
-    return CSSL_OK;
+    /* SSL_CTX_set_default_verify_paths, with the bundle parsed once. */
+    return cssl__default_store_apply(SSL_CTX_get_cert_store(ctx->ssl_ctx));
 }
 
 int cssl_context_load_default_certs(cssl_context *ctx, int purpose)

@@ -113,54 +113,95 @@ static int punycode(const unsigned *cp, size_t n, char *out, size_t size)
     return (int)o;
 }
 
+/* Python 3.13's idna codec errors: positions count characters of the
+ * whole name; a one-character span is the dot of an empty label. */
+static int label_error(const char *reason, size_t start, size_t end)
+{
+    if (end == start + 1)
+        return cssl__raisef(CSSL_EVALUE,
+                            "'idna' codec can't encode character '\\x2e' in position %zu: %s",
+                            start, reason);
+    return cssl__raisef(CSSL_EVALUE, "'idna' codec can't encode characters in position %zu-%zu: %s",
+                        start, end - 1, reason);
+}
+
+static size_t count_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return n;
+}
+
+/* Only the last label may be empty (a trailing dot). */
+static int check_empty_labels(const char *host)
+{
+    size_t pos = 0;
+    for (const char *label = host;;) {
+        const char *dot = strchr(label, '.');
+        if (dot == NULL)
+            return CSSL_OK;
+        if (dot == label)
+            return label_error("label empty", pos, pos + 1);
+        pos += count_chars(label, (size_t)(dot - label)) + 1;
+        label = dot + 1;
+    }
+}
+
 char *cssl__idna_encode(const char *host)
 {
+    if (check_empty_labels(host) < 0)
+        return NULL;
     size_t len = strlen(host);
-    bool ascii = true;
-    for (size_t i = 0; i < len; i++)
-        ascii = ascii && (unsigned char)host[i] < 0x80;
-    if (ascii) {
-        char *copy = cssl__strdup(host);
-        if (copy == NULL)
-            cssl__raise_nomem();
-        return copy;
-    }
-    /* Each label grows to at most "xn--" + 63; the name to 253 + a dot. */
+    /* An encoded label is at most 4 times its UTF-8 ("ü" becomes "xn--tda"). */
     char *out = cssl__zalloc(len * 4 + 16);
     if (out == NULL) {
         cssl__raise_nomem();
         return NULL;
     }
-    size_t o = 0;
+    size_t o = 0, pos = 0, nchars = 0;
     for (const char *label = host; label != NULL;) {
         const char *dot = strchr(label, '.');
         size_t llen = dot ? (size_t)(dot - label) : strlen(label);
-        unsigned cps[MAX_CODEPOINTS];
-        int ncp = utf8_decode((const unsigned char *)label, llen, cps, MAX_CODEPOINTS);
+        nchars = llen;
         bool label_ascii = true;
-        for (int i = 0; i < ncp; i++)
-            label_ascii = label_ascii && cps[i] < 0x80;
-        char enc[MAX_LABEL + 1];
-        int elen = 0;
-        if (ncp < 0)
-            goto bad;
+        for (size_t i = 0; i < llen; i++)
+            label_ascii = label_ascii && (unsigned char)label[i] < 0x80;
         if (label_ascii) {
+            if (llen > MAX_LABEL)
+                goto too_long;
             memcpy(out + o, label, llen);
             o += llen;
         } else {
-            elen = punycode(cps, (size_t)ncp, enc, sizeof enc - 4);
+            nchars = count_chars(label, llen);
+            if (nchars > MAX_CODEPOINTS)
+                goto too_long; /* far over 63 bytes once encoded */
+            unsigned cps[MAX_CODEPOINTS];
+            int ncp = utf8_decode((const unsigned char *)label, llen, cps, MAX_CODEPOINTS);
+            if (ncp < 0)
+                goto bad;
+            nchars = (size_t)ncp;
+            char enc[MAX_CODEPOINTS * 8];
+            int elen = punycode(cps, nchars, enc, sizeof enc);
             if (elen < 0)
                 goto bad;
+            if (4 + (size_t)elen > MAX_LABEL)
+                goto too_long;
             memcpy(out + o, "xn--", 4);
             memcpy(out + o + 4, enc, (size_t)elen);
             o += 4 + (size_t)elen;
         }
+        pos += nchars + 1;
         if (dot)
             out[o++] = '.';
         label = dot ? dot + 1 : NULL;
     }
     out[o] = '\0';
     return out;
+too_long:
+    cssl__free(out);
+    label_error("label too long", pos, pos + nchars);
+    return NULL;
 bad:
     cssl__free(out);
     cssl__raise(CSSL_EVALUE, "server_hostname is not a valid UTF-8 IDNA host name");

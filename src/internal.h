@@ -110,6 +110,14 @@ int cssl__raise_if_syserr(const char *path);
 /* Argument checks: "ctx must not be NULL". */
 #define CSSL_ENSURE_ARG(p) CSSL_ENSURE((p) != NULL, CSSL_EVALUE, #p " must not be NULL")
 #define CSSL_ENSURE_ARG_PTR(p) CSSL_ENSURE_PTR((p) != NULL, CSSL_EVALUE, #p " must not be NULL")
+/* Same, for getters: record the error and return their documented value. */
+#define CSSL_ENSURE_ARG_OR(p, value)                                           \
+    do {                                                                       \
+        if ((p) == NULL) {                                                     \
+            cssl__raise(CSSL_EVALUE, #p " must not be NULL");                  \
+            return (value);                                                    \
+        }                                                                      \
+    } while (0)
 
 /* An OpenSSL call that returns 1 on success; anything else raises from the
  * queue as `status`. */
@@ -168,12 +176,16 @@ cssl_session *cssl__session_new(SSL_SESSION *session, cssl_context *ctx);
 struct cssl_conn {
     SSL *ssl;
     cssl_context *ctx;       /* reference; follows cssl_conn_set_context */
+    cssl_context *first_ctx; /* reference: OpenSSL keeps the first SSL_CTX as the
+                              * session context (cache, SNI callback), so its
+                              * cssl_context must outlive the SSL */
     int fd;                  /* -1 for memory BIOs */
     unsigned flags;          /* CSSL_SERVER_SIDE, ... */
     double timeout;          /* < 0 blocking, 0 non-blocking, > 0 deadline */
     bool connected;          /* the socket is known to be connected */
     bool unwrapped;          /* socket after unwrap(): no more TLS */
     bool shutdown_seen_zero; /* SSL_shutdown returned 0 once */
+    bool half_closed;        /* cssl_conn_close_notify() sent ours */
     int keylog_errno;        /* a key log write failed during the last call */
     char *keylog_path;       /* the file it failed on, for the OSError */
     char *server_hostname;   /* A-label */
@@ -203,6 +215,11 @@ int cssl__raise_want(bool write);
 /* idna.c: the A-label form of a host name (caller frees), or NULL with the
  * error recorded. */
 char *cssl__idna_encode(const char *host);
+
+/* default_store.c: add OpenSSL's default trust anchors ($SSL_CERT_FILE or
+ * the compiled-in bundle, parsed once per process; $SSL_CERT_DIR as a lazy
+ * lookup) to store, as X509_STORE_set_default_paths does. */
+int cssl__default_store_apply(X509_STORE *store);
 
 /* ---- certificates ------------------------------------------------------ */
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -21,8 +22,12 @@ static int connect_tcp(const char *host, int port, double timeout)
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
     int gai = getaddrinfo(host, service, &hints, &res);
-    if (gai != 0)
-        return cssl__raisef(CSSL_EOS, "[Errno %d] %s", gai, gai_strerror(gai));
+    if (gai != 0) {
+        /* Python's socket.gaierror: errno is getaddrinfo's code. */
+        cssl__raisef(CSSL_EOS, "[Errno %d] %s", gai, gai_strerror(gai));
+        cssl__error_state()->err_no = gai;
+        return CSSL_EOS;
+    }
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
@@ -35,7 +40,9 @@ static int connect_tcp(const char *host, int port, double timeout)
         int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
         if (r != 0 && errno == EINPROGRESS) {
             struct pollfd p = {.fd = fd, .events = POLLOUT};
-            int ms = timeout >= 0 ? (int)(timeout * 1000) : -1;
+            int ms = -1; /* a timeout too large for an int is none */
+            if (timeout >= 0 && timeout * 1000.0 < INT_MAX)
+                ms = (int)(timeout * 1000);
             r = poll(&p, 1, ms);
             socklen_t len = sizeof err;
             if (r == 0)

@@ -655,3 +655,81 @@ TEST(alpn_protocols_length_rules)
     CHECK_OK(cssl_context_set_alpn_protocols(ctx, NULL, 0));
     cssl_context_free(ctx);
 }
+
+/* ---- the parsed-once system store --------------------------------------- */
+
+static size_t default_ca_count(void)
+{
+    cssl_context *ctx = cssl_create_default_context(CSSL_PURPOSE_SERVER_AUTH, NULL, NULL, NULL,
+                                                    0, 0);
+    REQUIRE(ctx != NULL);
+    cssl_cert_store_stats stats;
+    CHECK_OK(cssl_context_cert_store_stats(ctx, &stats));
+    cssl_context_free(ctx);
+    return stats.x509_ca;
+}
+
+TEST(default_store_follows_changes_to_the_bundle)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/bundle.pem", test_tmpdir());
+    size_t len = 0, len2 = 0;
+    char *ca = read_file(fixture("ca.pem"), &len), *ca2 = read_file(fixture("ca2.pem"), &len2);
+    REQUIRE(ca && ca2);
+    write_file(path, ca, len);
+    setenv("SSL_CERT_FILE", path, 1);
+    CHECK_INT(default_ca_count(), 1);
+    CHECK_INT(default_ca_count(), 1); /* from the cache */
+    /* A rewritten bundle (new size and mtime) is read again. */
+    char *both = malloc(len + len2);
+    REQUIRE(both != NULL);
+    memcpy(both, ca, len);
+    memcpy(both + len, ca2, len2);
+    write_file(path, both, len + len2);
+    CHECK_INT(default_ca_count(), 2);
+    /* Another path is another bundle; a missing file is an empty one. */
+    char missing[1100];
+    snprintf(missing, sizeof missing, "%s/none.pem", test_tmpdir());
+    setenv("SSL_CERT_FILE", missing, 1);
+    CHECK_INT(default_ca_count(), 0);
+    setenv("SSL_CERT_FILE", fixture("ca2.pem"), 1);
+    CHECK_INT(default_ca_count(), 1);
+    unsetenv("SSL_CERT_FILE");
+    free(both);
+    free(ca);
+    free(ca2);
+}
+
+TEST(default_contexts_do_not_share_their_stores)
+{
+    setenv("SSL_CERT_FILE", fixture("ca.pem"), 1);
+    cssl_context *a = cssl_create_default_context(CSSL_PURPOSE_SERVER_AUTH, NULL, NULL, NULL, 0, 0);
+    REQUIRE(a != NULL);
+    /* Loading more into one context leaves the next default context alone. */
+    CHECK_OK(cssl_context_load_verify_locations(a, fixture("ca2.pem"), NULL, NULL, 0, 0));
+    cssl_cert_store_stats stats;
+    CHECK_OK(cssl_context_cert_store_stats(a, &stats));
+    CHECK_INT(stats.x509_ca, 2);
+    CHECK_INT(default_ca_count(), 1);
+    cssl_context_free(a);
+    unsetenv("SSL_CERT_FILE");
+}
+
+TEST(default_store_matches_python_with_the_system_bundle)
+{
+    unsetenv("SSL_CERT_FILE");
+    char *out = python_run("import ssl\n"
+                           "s = ssl.create_default_context().cert_store_stats()\n"
+                           "print(s['x509'], s['crl'], s['x509_ca'])\n",
+                           NULL);
+    cssl_context *ctx = cssl_create_default_context(CSSL_PURPOSE_SERVER_AUTH, NULL, NULL, NULL,
+                                                    0, 0);
+    REQUIRE(ctx != NULL);
+    cssl_cert_store_stats stats;
+    CHECK_OK(cssl_context_cert_store_stats(ctx, &stats));
+    char mine[64];
+    snprintf(mine, sizeof mine, "%zu %zu %zu\n", stats.x509, stats.crl, stats.x509_ca);
+    CHECK_STR(mine, out);
+    cssl_context_free(ctx);
+    free(out);
+}

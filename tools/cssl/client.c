@@ -230,10 +230,8 @@ static int relay(cssl_conn *conn)
         }
         if (p[0].revents) {
             ssize_t n = cssl_conn_read(conn, buf, sizeof buf);
-            /* 0: the peer closed first; EZERO_RETURN: its close_notify
-             * answering ours (both directions now shut, as in Python). */
-            if (n == 0 || n == CSSL_EZERO_RETURN)
-                return CLI_OK;
+            if (n == 0)
+                return CLI_OK; /* the peer's close_notify (or, ragged, its EOF) */
             if (n == CSSL_EWANT_READ || n == CSSL_EWANT_WRITE)
                 continue;
             if (n < 0)
@@ -253,12 +251,13 @@ static int relay(cssl_conn *conn)
             }
         }
         if (closing) {
-            /* Our close_notify; the peer's arrives as read() == 0. */
+            /* Our close_notify; the peer's arrives as read() == 0, after
+             * whatever it still had to send. */
             closing = false;
-            int rc = cssl_conn_unwrap(conn);
-            if (rc == CSSL_OK)
-                return CLI_OK;
-            if (rc != CSSL_EWANT_READ && rc != CSSL_EWANT_WRITE)
+            int rc = cssl_conn_close_notify(conn);
+            if (rc == CSSL_EWANT_WRITE)
+                closing = true;
+            else if (rc < 0)
                 return cli_error("client");
         }
     }
