@@ -404,6 +404,28 @@ TEST(cssl_client_against_cssl_server)
               1);
 }
 
+TEST(cssl_client_half_close_still_gets_its_echo)
+{
+    /* `echo hello | cssl client`: the client sends its data and, at the
+     * end of its input, close_notify right behind it. The server answers
+     * the data before it answers the close_notify. */
+    server_proc sp;
+    server_start_default(&sp, NULL);
+    char target[64], cmd[2048];
+    snprintf(target, sizeof target, "localhost:%d", sp.port);
+    snprintf(cmd, sizeof cmd, "printf 'hello\\n' | \"$0\" client --quiet --cafile \"$1\" \"$2\"");
+    for (int i = 0; i < 3; i++) {
+        const char *argv[] = {"sh", "-c", cmd, getenv("CSSL_CLI"), fixture("ca.pem"), target,
+                              NULL};
+        char *out = NULL;
+        CHECK_INT(run_command(argv, &out), 0);
+        CHECK_STR(out, "hello\n");
+        free(out);
+    }
+    CHECK_INT(server_stop(&sp, SIGTERM, proc_ms(10000)), 0);
+    CHECK_INT(server_log_count(&sp, " TLSv1.3 "), 3);
+}
+
 TEST(cssl_client_gets_the_fixed_response)
 {
     server_proc sp;
