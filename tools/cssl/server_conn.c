@@ -296,6 +296,9 @@ static enum step do_read(server *s, sconn *c)
             return wait_for(s, c, CSSL_EWANT_READ); /* epoll says if more is queued */
         ssize_t n = cssl_conn_read(c->tls, s->buf, sizeof s->buf);
         if (n > 0) {
+            /* Activity is data read, not just an event: a long step must
+             * not make a busy connection look quiet to the drain. */
+            conn_list_touch(&s->idle, c, server_now_ms());
             enum step next = got_data(s, c, (size_t)n);
             if (next != STEP_AGAIN || c->state != ST_READ)
                 return next;
