@@ -865,6 +865,9 @@ TEST(open_file_limit_caps_connections)
 {
     /* The server inherits a hard limit of 48 descriptors: it serves 24
      * connections at once and leaves the rest in the backlog. */
+    const char *wrapper = getenv("CSSL_SERVER_WRAPPER");
+    if (wrapper && *wrapper)
+        SKIP("a wrapper such as valgrind keeps descriptors of its own");
     struct rlimit rl = {48, 48};
     REQUIRE(setrlimit(RLIMIT_NOFILE, &rl) == 0);
     server_proc sp;
