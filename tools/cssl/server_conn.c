@@ -12,9 +12,9 @@
  * connection buffers at most one read (SERVER_IO_SIZE): a client that does
  * not read its echoes stops being read (TCP flow control pushes back).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
