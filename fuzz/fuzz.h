@@ -74,6 +74,14 @@ void *fuzz_check_ptr(const char *file, int line, const char *what, const void *p
 void fuzz_check_queue(const char *file, int line, const char *what);
 #define FUZZ_QUEUE_EMPTY(what) fuzz_check_queue(__FILE__, __LINE__, (what))
 
+/*
+ * Whether error messages must be valid UTF-8: true unless a target sets it
+ * false for an input that is not. (Messages may quote input as Python's
+ * str shows it, and a str from bytes.decode('utf-8', 'surrogateescape')
+ * writes an undecodable byte back as that byte.)
+ */
+extern bool fuzz_messages_utf8;
+
 /* status is one of the CSSL_E* codes (not CSSL_OK). */
 bool fuzz_is_status(long long status);
 

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "fuzz.h"
@@ -36,6 +37,7 @@ static void check_canonical(int64_t seconds)
 FUZZ_TARGET(cert_time)
 {
     char *text = fuzz_cstring(data, size);
+    fuzz_messages_utf8 = fuzz_utf8_valid(text, strlen(text));
     int64_t seconds = INT64_MIN;
     int rc = (int)FUZZ_RC(cssl_cert_time_to_seconds(text, &seconds));
     if (rc == CSSL_OK) {

@@ -95,37 +95,58 @@ static char *cipher_names(cssl_context *ctx, bool tls13)
     return names;
 }
 
-/* Every ':'-element of a is one of b's, and the other way round. */
+/* The next ':'-separated element of *s without the white space around it
+ * (OpenSSL's lists are read by CONF_parse_list, which drops it); false at
+ * the end. */
+static bool next_element(const char **s, const char **elem, size_t *len)
+{
+    static const char space[] = " \t\n\v\f\r";
+    if (**s == '\0')
+        return false;
+    size_t n = strcspn(*s, ":");
+    const char *e = *s, *end = e + n;
+    *s = end + (*end == ':');
+    while (e < end && strchr(space, *e) != NULL)
+        e++;
+    while (end > e && strchr(space, end[-1]) != NULL)
+        end--;
+    *elem = e;
+    *len = (size_t)(end - e);
+    return true;
+}
+
+static bool has_element(const char *list, const char *elem, size_t len)
+{
+    const char *e;
+    size_t n;
+    while (next_element(&list, &e, &n))
+        if (n == len && memcmp(e, elem, len) == 0)
+            return true;
+    return false;
+}
+
+/* Every non-empty element of a is one of b's, and the other way round. */
 static bool same_names(const char *a, const char *b)
 {
     for (int pass = 0; pass < 2; pass++) {
-        const char *x = pass ? b : a, *y = pass ? a : b;
-        for (const char *e = x; *e;) {
-            size_t n = strcspn(e, ":");
-            bool found = n == 0;
-            for (const char *f = y; *f && !found;) {
-                size_t m = strcspn(f, ":");
-                found = m == n && memcmp(e, f, n) == 0;
-                f += m + (f[m] == ':');
-            }
-            if (!found)
+        const char *x = pass ? b : a, *y = pass ? a : b, *e;
+        size_t n;
+        while (next_element(&x, &e, &n))
+            if (n > 0 && !has_element(y, e, n))
                 return false;
-            e += n + (e[n] == ':');
-        }
     }
     return true;
 }
 
-/* ':'-separated elements of s that are not empty. */
+/* The elements of s that are not empty. */
 static long elements(const char *s)
 {
-    long n = 0;
-    for (const char *e = s; *e;) {
-        size_t len = strcspn(e, ":");
-        n += len > 0;
-        e += len + (e[len] == ':');
-    }
-    return n;
+    const char *e;
+    size_t n;
+    long count = 0;
+    while (next_element(&s, &e, &n))
+        count += n > 0;
+    return count;
 }
 
 FUZZ_TARGET(cipher_strings)
@@ -135,6 +156,7 @@ FUZZ_TARGET(cipher_strings)
     const uint8_t *rest;
     size_t len = fuzz_take(&in, SIZE_MAX, &rest);
     char *text = fuzz_cstring(rest, len);
+    fuzz_messages_utf8 = fuzz_utf8_valid(text, strlen(text));
     cssl_context *ctx = fuzz_tls_new_context(false);
     static hello before, after;
     client_hello(ctx, &before);

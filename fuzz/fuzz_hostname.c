@@ -134,6 +134,7 @@ static void check_name(const char *in, const char *out)
 FUZZ_TARGET(hostname)
 {
     char *host = fuzz_cstring(data, size);
+    fuzz_messages_utf8 = fuzz_utf8_valid(host, strlen(host));
     cssl_context *ctx = fuzz_tls_client_context(FUZZ_CLIENT_VERIFY);
     fuzz_peer p;
     if (!fuzz_peer_init(&p, ctx, false, FUZZ_CLIENT_VERIFY, host, NULL)) {

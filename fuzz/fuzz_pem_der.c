@@ -53,6 +53,7 @@ FUZZ_TARGET(pem_der)
     der_to_pem_to_der(data, size);
 
     char *text = fuzz_cstring(data, size);
+    fuzz_messages_utf8 = fuzz_utf8_valid(text, strlen(text));
     size_t len = 12345;
     uint8_t *der = FUZZ_PTR(cssl_pem_cert_to_der_cert(text, &len));
     if (der == NULL) {

@@ -39,8 +39,8 @@ FUZZ_TARGET(session)
     size_t idlen = 99, len = 0, len2 = 0;
     FUZZ_CHECK(FUZZ_PTR(cssl_session_id(session, &idlen)) != NULL || idlen == 0);
     FUZZ_CHECK(idlen <= 32);
-    FUZZ_RC(cssl_session_time(session));
-    FUZZ_RC(cssl_session_timeout(session));
+    (void)cssl_session_time(session); /* any value the DER holds */
+    (void)cssl_session_timeout(session);
     (void)cssl_session_ticket_lifetime_hint(session);
     (void)cssl_session_has_ticket(session);
     FUZZ_QUEUE_EMPTY("session getters");
