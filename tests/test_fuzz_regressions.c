@@ -14,6 +14,9 @@
  */
 #include "harness.h"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "fuzz.h"
 #include "fuzz_tls.h"
 
@@ -158,6 +161,58 @@ TEST(hostname_overlong_dot_is_refused)
     cssl_memory_bio_free(in);
     cssl_memory_bio_free(out);
     cssl_context_free(ctx);
+}
+
+/* A self-signed X.509 v1 certificate (a CA to get_ca_certs) whose
+ * organizationName is a SEQUENCE: OpenSSL stores it, cssl cannot decode
+ * it. DER, caller frees. */
+static uint8_t *undecodable_ca(size_t *len)
+{
+    static const unsigned char seq[] = {0x30, 0x03, 0x02, 0x01, 0x05};
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    REQUIRE(key != NULL && x != NULL);
+    X509_NAME *name = X509_get_subject_name(x);
+    REQUIRE(X509_NAME_add_entry_by_txt(name, "O", V_ASN1_SEQUENCE, seq, sizeof seq, -1, 0));
+    REQUIRE(X509_set_issuer_name(x, name) == 1);
+    REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(x), 7) == 1);
+    REQUIRE(X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL);
+    REQUIRE(X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL);
+    REQUIRE(X509_set_pubkey(x, key) == 1 && X509_sign(x, key, EVP_sha256()) > 0);
+    uint8_t *der = NULL;
+    int n = i2d_X509(x, &der);
+    REQUIRE(n > 0);
+    *len = (size_t)n;
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return der;
+}
+
+/* fuzz_cadata (an invariant of the target): get_ca_certs fails as a whole,
+ * with CSSL_ESSL, when one CA's names cannot be decoded - as Python's
+ * get_ca_certs raises from _decode_certificate. */
+TEST(cadata_undecodable_ca_fails_get_ca_certs)
+{
+    size_t len = 0;
+    uint8_t *der = undecodable_ca(&len);
+    uint8_t *input = malloc(len + 1);
+    REQUIRE(input != NULL);
+    input[0] = 1; /* cadata, DER */
+    memcpy(input + 1, der, len);
+    fuzz_target_cadata(input, len + 1);
+    cssl_context *ctx = cssl_context_new(CSSL_PROTOCOL_TLS_CLIENT);
+    REQUIRE(ctx != NULL);
+    CHECK_OK(cssl_context_load_verify_locations(ctx, NULL, NULL, der, len, CSSL_ENCODING_DER));
+    cssl_cert_store_stats stats;
+    CHECK_OK(cssl_context_cert_store_stats(ctx, &stats));
+    CHECK_INT(stats.x509_ca, 1);
+    cssl_error_clear();
+    CHECK(cssl_context_get_ca_certs(ctx) == NULL);
+    CHECK_INT(cssl_error_status(), CSSL_ESSL);
+    CHECK_STR_STARTS(cssl_error_message(), "unknown error (cert.c:");
+    cssl_context_free(ctx);
+    free(input);
+    OPENSSL_free(der);
 }
 
 /* The inputs below broke an invariant of the fuzz target itself, not of
