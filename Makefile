@@ -41,9 +41,10 @@ fuzz:
 fuzz-smoke: fuzz
 	sh fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-# Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md).
+# Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md);
+# `make bench BENCH_ARGS=--quick` for a short run.
 bench: build
-	./$(BUILD)/bench/cssl_bench
+	sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
 # make install PREFIX=/opt/cssl (default /usr/local)
 PREFIX ?= /usr/local
