@@ -384,6 +384,39 @@ void fuzz_peer_free(fuzz_peer *p)
     memset(p, 0, sizeof *p);
 }
 
+/* An end that verifies and finished its handshake has a chain from the
+ * peer's certificate up to the fuzz CA: no input gets it past
+ * verification. (A TLS 1.3 server with post-handshake auth asks for the
+ * client's certificate only afterwards, so it may have none.) */
+static void check_verified(fuzz_peer *p)
+{
+    bool verifies = p->server ? p->variant == FUZZ_SERVER_CLIENT_AUTH
+                              : p->variant == FUZZ_CLIENT_VERIFY;
+    if (!verifies)
+        return;
+    uint8_t *der = NULL;
+    size_t len = 0;
+    FUZZ_CHECK(FUZZ_RC(cssl_conn_getpeercert_der(p->conn, &der, &len)) == CSSL_OK);
+    const char *version = cssl_conn_version(p->conn);
+    if (der == NULL) {
+        FUZZ_CHECK(p->server && version != NULL && strcmp(version, "TLSv1.3") == 0);
+        return;
+    }
+    cssl_free(der);
+    cssl_cert **chain = FUZZ_PTR(cssl_conn_get_verified_chain(p->conn));
+    FUZZ_CHECK(chain != NULL && chain[0] != NULL);
+    size_t n = 0;
+    while (chain[n] != NULL)
+        n++;
+    cssl_cert *ca = FUZZ_PTR(cssl_cert_from_pem(pki.ca_pem, strlen(pki.ca_pem)));
+    FUZZ_CHECK(ca != NULL && cssl_cert_equal(chain[n - 1], ca));
+    const cssl_cert_info *info = NULL;
+    FUZZ_CHECK(FUZZ_RC(cssl_conn_getpeercert(p->conn, &info)) == CSSL_OK);
+    FUZZ_CHECK(info != NULL && info->serial_number != NULL);
+    cssl_cert_free(ca);
+    cssl_cert_list_free(chain);
+}
+
 /* Right after the handshake: what the peer is. */
 static void inspect(fuzz_peer *p)
 {
@@ -395,6 +428,7 @@ static void inspect(fuzz_peer *p)
     FUZZ_CHECK(cssl_conn_cipher(p->conn, &protocol, NULL) != NULL && protocol != NULL);
     FUZZ_CHECK(cssl_conn_version(p->conn) != NULL);
     FUZZ_QUEUE_EMPTY("peer inspection");
+    check_verified(p);
 }
 
 /* 1: step done, 0: waiting for input, -1: the script ends here. */
