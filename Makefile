@@ -2,10 +2,11 @@
 # commands the README starts with.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 
-.PHONY: all build demo check check-asan install bench clean
+.PHONY: all build demo check check-asan install bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -28,6 +29,18 @@ check-asan:
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined) in their own
+# build directory; fuzz-smoke generates the seed corpus and runs each target
+# for FUZZ_SECONDS (docs/FUZZING.md).
+FUZZ_SECONDS ?= 8
+fuzz:
+	CC=clang $(CMAKE) -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCSSL_FUZZ=ON -DCSSL_TESTS=OFF
+	$(CMAKE) --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+
+fuzz-smoke: fuzz
+	sh fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md);
 # `make bench BENCH_ARGS=--quick` for a short run.
 bench: build
@@ -39,4 +52,4 @@ install: build
 	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -529,16 +529,29 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 
 static X509 *parse_pem(const char *pem, size_t len)
 {
-    BIO *bio = BIO_new_mem_buf(pem, (int)len);
-    if (bio == NULL) { /* only allocation can fail; OpenSSL may not say so */
-        cssl__raise_nomem();
-        return NULL;
+    /* OpenSSL's PEM reader fails without queueing an error both when an
+     * allocation fails and on some malformed blocks (a base64 line holding
+     * a ':' is read as a header line): one more try tells them apart, as
+     * only the data's failure repeats. */
+    for (int attempt = 0;; attempt++) {
+        BIO *bio = BIO_new_mem_buf(pem, (int)len);
+        if (bio == NULL) { /* only allocation can fail; OpenSSL may not say so */
+            cssl__raise_nomem();
+            return NULL;
+        }
+        X509 *x509 = PEM_read_bio_X509(bio, NULL, no_password, NULL);
+        BIO_free(bio);
+        if (x509 != NULL)
+            return x509;
+        if (ERR_peek_error() != 0) {
+            RAISE_OSSL();
+            return NULL;
+        }
+        if (attempt == 1) { /* Python's text for this PEM_read_bio_X509 failure */
+            CSSL_RAISE_SSL("Error decoding PEM-encoded file");
+            return NULL;
+        }
     }
-    X509 *x509 = PEM_read_bio_X509(bio, NULL, no_password, NULL);
-    BIO_free(bio);
-    if (x509 == NULL)
-        RAISE_OSSL();
-    return x509;
 }
 
 /* One DER certificate filling all len bytes; *trailing tells a certificate

@@ -52,7 +52,10 @@ static int utf8_decode(const unsigned char *s, size_t len, unsigned *out, size_t
                 return -1;
             cp = (cp << 6) | (s[i + k] & 0x3f);
         }
-        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        /* RFC 3629: overlong forms are invalid too (C0 AE would be a '.'
+         * hidden inside a label). */
+        static const unsigned min_cp[4] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
             return -1;
         out[n++] = cp;
         i += extra + 1;
