@@ -109,7 +109,11 @@ void cssl_context_free(cssl_context *ctx)
     if (ctx == NULL || __atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     cssl__keylog_close(ctx);
+    /* SSL_CTX_flush_sessions queues a malloc failure it then works around;
+     * a free must not leave OpenSSL's queue dirty. */
+    ERR_set_mark();
     SSL_CTX_free(ctx->ssl_ctx);
+    ERR_pop_to_mark();
     cssl__free(ctx->alpn);
     cssl__free(ctx);
 }

@@ -12,6 +12,8 @@
 
 #include <openssl/err.h>
 
+#include "oom.h"
+
 #define MAX_TESTS 1024
 
 static struct {
@@ -278,6 +280,9 @@ static int run_one(int i)
     ERR_clear_error();
     cssl_error_clear();
     tests[i].fn();
+    oom_disarm(); /* a test that stopped half way may have left it armed */
+    oom_skip_clear();
+    oom_set_observer(NULL, NULL);
     if (ERR_peek_error() != 0) {
         char buf[256];
         ERR_error_string_n(ERR_peek_error(), buf, sizeof buf);

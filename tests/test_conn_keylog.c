@@ -10,6 +10,7 @@
 #include "tls_util.h"
 
 #include "internal.h"
+#include "oom.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1067,9 +1068,8 @@ TEST(toggling_while_threads_log)
 static cssl_context *off_in_alloc; /* armed: switch this context's log off */
 static size_t off_in_alloc_size;
 static bool off_fired;
-static bool alloc_hooked;
 
-static void *kl_malloc(size_t n, const char *file, int line)
+static void switch_off_in_alloc(size_t n, const char *file, int line, void *arg)
 {
     if (off_in_alloc != NULL && n == off_in_alloc_size && file != NULL &&
         strstr(file, "ssl_lib.c") != NULL) {
@@ -1077,28 +1077,11 @@ static void *kl_malloc(size_t n, const char *file, int line)
         off_in_alloc = NULL;
         off_fired = cssl_context_set_keylog_filename(ctx, NULL) == CSSL_OK;
     }
-    return malloc(n);
-}
-
-static void *kl_realloc(void *p, size_t n, const char *file, int line)
-{
-    return realloc(p, n);
-}
-
-static void kl_free(void *p, const char *file, int line)
-{
-    free(p);
-}
-
-__attribute__((constructor)) static void kl_install(void)
-{
-    alloc_hooked = CRYPTO_set_mem_functions(kl_malloc, kl_realloc, kl_free) == 1;
 }
 
 TEST(switched_off_between_openssl_check_and_call)
 {
-    if (!alloc_hooked)
-        SKIP("CRYPTO_set_mem_functions was refused: OpenSSL allocated before main");
+    oom_require();
     const char *path = tmp_path("kl.txt");
     cssl_context *cctx = logging_client(path), *sctx = server_context("server");
     limit_to_tls12(cctx);
@@ -1106,8 +1089,10 @@ TEST(switched_off_between_openssl_check_and_call)
     off_in_alloc_size = strlen("CLIENT_RANDOM") + 1 + RANDOM_HEX + 1 + MASTER_HEX + 1;
     off_fired = false;
     off_in_alloc = cctx;
+    oom_set_observer(switch_off_in_alloc, NULL);
     tls_pair p;
     handshake(&p, cctx, sctx);
+    oom_set_observer(NULL, NULL);
     off_in_alloc = NULL;
     CHECK(off_fired);
     CHECK(cssl_context_keylog_filename(cctx) == NULL);
