@@ -101,7 +101,10 @@ static cssl_conn *conn_new(cssl_context *ctx, unsigned flags, const char *hostna
         CSSL_RAISE_OPENSSL(CSSL_ENOMEM);
         goto err;
     }
-    SSL_set_app_data(conn->ssl, conn);
+    if (SSL_set_app_data(conn->ssl, conn) != 1) { /* callbacks need it; it allocates */
+        cssl__raise_nomem();
+        goto err;
+    }
     if (server && SSL_set_session_id_context(conn->ssl, session_id_context,
                                              sizeof session_id_context) != 1) {
         CSSL_RAISE_OPENSSL(CSSL_ESSL);

@@ -295,6 +295,7 @@ static int run_one(int i)
 int main(int argc, char **argv)
 {
     atexit(cleanup_tmpdir);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* in step with stderr's FAIL lines */
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {
         for (int i = 0; i < ntests; i++)
             printf("%s\n", tests[i].name);

@@ -53,6 +53,10 @@ void oom_require(void);
 void oom_fail_at(long n);
 void oom_disarm(void);
 
+/* Fail the next allocation made from a file whose name ends with
+ * file_suffix ("bio_meth.c"), once; oom_disarm() as above. */
+void oom_fail_site(const char *file_suffix);
+
 /* Whether the armed failure has happened since oom_fail_at(). */
 bool oom_fired(void);
 
@@ -87,6 +91,9 @@ void oom_set_observer(oom_observer fn, void *arg);
  * what goes wrong inside OpenSSL. Cleared by oom_skip_clear().
  */
 void oom_skip_site(const char *file_suffix, int line);
+/* The same for every allocation made while an (exported) OpenSSL function
+ * of that name is on the stack. */
+void oom_skip_caller(const char *function);
 void oom_skip_clear(void);
 
 /* ---- the sweep driver --------------------------------------------------- */
@@ -106,6 +113,9 @@ int oom_status(void);
 
 /* Failure statuses besides CSSL_ENOMEM a failed run may end with. */
 #define OOM_ALLOW(status) (1u << (unsigned)-(status))
+/* The scenario reports its allocation failures as another allowed status
+ * (OpenSSL's), so no run need end in CSSL_ENOMEM. */
+#define OOM_ENOMEM_OPTIONAL (1u << 31)
 
 typedef struct oom_stats {
     long allocations; /* in an undisturbed run */
