@@ -398,6 +398,28 @@ out:
     return st;
 }
 
+static int sc_default_context_keylog(void *arg)
+{
+    cssl_context *ctx = cssl_create_default_context(CSSL_PURPOSE_SERVER_AUTH, NULL, NULL, NULL,
+                                                    0, 0);
+    if (ctx == NULL)
+        return oom_status();
+    oom_disarm();
+    CHECK_STR(cssl_context_keylog_filename(ctx), getenv("SSLKEYLOGFILE"));
+    cssl_context_free(ctx);
+    return CSSL_OK;
+}
+
+TEST(default_context_with_sslkeylogfile)
+{
+    small_system_store();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/sslkeylog.txt", test_tmpdir());
+    REQUIRE(setenv("SSLKEYLOGFILE", path, 1) == 0);
+    oom_sweep("default context, SSLKEYLOGFILE", sc_default_context_keylog, NULL, 0);
+    unsetenv("SSLKEYLOGFILE");
+}
+
 TEST(default_contexts)
 {
     small_system_store();
@@ -668,8 +690,15 @@ static int transfer(pair *p, bool from_client, const char *data, size_t len)
 
 static const char MESSAGE[] = "allocation failures must not corrupt a single byte";
 
+typedef struct conn_case {
+    const char *name;
+    cssl_context *cctx, *sctx;
+    bool client_cert;
+    const char *alpn; /* the protocol the handshake selects, if any */
+} conn_case;
+
 /* Everything a program asks a connection after the handshake. */
-static int inspect(pair *p, bool client_cert)
+static int inspect(pair *p, const conn_case *cc)
 {
     int st = CSSL_OK;
     const cssl_cert_info *info = NULL;
@@ -679,7 +708,7 @@ static int inspect(pair *p, bool client_cert)
     size_t len = 0;
     TRY(cssl_conn_getpeercert_der(p->client, &der, &len));
     cssl_free(der);
-    if (client_cert) {
+    if (cc->client_cert) {
         TRY(cssl_conn_getpeercert(p->server, &info));
         CHECK(info != NULL && info->subject.count == 3);
     }
@@ -698,6 +727,9 @@ static int inspect(pair *p, bool client_cert)
     cssl_free(ciphers);
     uint8_t cb[128];
     TRY(cssl_conn_get_channel_binding(p->client, "tls-unique", cb, sizeof cb));
+    /* (the server's choice may be lost to an absorbed failure) */
+    if (cc->alpn != NULL && !oom_fired())
+        CHECK_STR(cssl_conn_selected_alpn_protocol(p->client), cc->alpn);
     CHECK(cssl_conn_cipher(p->client, NULL, NULL) != NULL);
     CHECK(cssl_conn_version(p->client) != NULL);
     CHECK(cssl_conn_pending(p->client) == 0);
@@ -728,11 +760,6 @@ static int unwrap_both(pair *p)
     return cssl_conn_unwrap(p->client);
 }
 
-typedef struct conn_case {
-    const char *name;
-    cssl_context *cctx, *sctx;
-    bool client_cert;
-} conn_case;
 
 /* Handshake, data both ways, inspection, session, unwrap. */
 static int sc_connection(void *arg)
@@ -745,7 +772,7 @@ static int sc_connection(void *arg)
     TRY(handshake(&p));
     TRY(transfer(&p, true, MESSAGE, sizeof MESSAGE));
     TRY(transfer(&p, false, MESSAGE, sizeof MESSAGE));
-    TRY(inspect(&p, cc->client_cert));
+    TRY(inspect(&p, cc));
     cssl_session *s;
     TRY_PTR(s, cssl_conn_get_session(p.client));
     cssl_session_free(s);
@@ -782,16 +809,24 @@ static void sweep_connection(conn_case *cc)
     cssl_context_free(cc->sctx);
 }
 
+/* With ALPN on both sides and the client logging its keys. */
 TEST(connection_tls13_ecdsa)
 {
-    conn_case cc = {"TLS 1.3 ECDSA connection", client_ctx_max(0), server_ctx("ecdsa"), false};
+    conn_case cc = {.name = "TLS 1.3 ECDSA connection, ALPN, key log",
+                    .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa"), .alpn = "http/1.1"};
+    const char *client_alpn[] = {"h2", "http/1.1"}, *server_alpn[] = {"http/1.1"};
+    REQUIRE(cssl_context_set_alpn_protocols(cc.cctx, client_alpn, 2) == CSSL_OK);
+    REQUIRE(cssl_context_set_alpn_protocols(cc.sctx, server_alpn, 1) == CSSL_OK);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/keylog.txt", test_tmpdir());
+    REQUIRE(cssl_context_set_keylog_filename(cc.cctx, path) == CSSL_OK);
     sweep_connection(&cc);
 }
 
 TEST(connection_tls12_rsa)
 {
-    conn_case cc = {"TLS 1.2 RSA connection", client_ctx_max(CSSL_TLSVERSION_TLSv1_2),
-                    server_ctx("server"), false};
+    conn_case cc = {.name = "TLS 1.2 RSA connection",
+                    .cctx = client_ctx_max(CSSL_TLSVERSION_TLSv1_2), .sctx = server_ctx("server")};
     sweep_connection(&cc);
 }
 
@@ -808,16 +843,16 @@ static void with_client_cert(conn_case *cc)
 
 TEST(connection_tls13_client_cert)
 {
-    conn_case cc = {"TLS 1.3 connection, client certificate", client_ctx_max(0),
-                    server_ctx("ecdsa"), false};
+    conn_case cc = {.name = "TLS 1.3 connection, client certificate",
+                    .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
     with_client_cert(&cc);
     sweep_connection(&cc);
 }
 
 TEST(connection_tls12_client_cert)
 {
-    conn_case cc = {"TLS 1.2 connection, client certificate",
-                    client_ctx_max(CSSL_TLSVERSION_TLSv1_2), server_ctx("ecdsa"), false};
+    conn_case cc = {.name = "TLS 1.2 connection, client certificate",
+                    .cctx = client_ctx_max(CSSL_TLSVERSION_TLSv1_2), .sctx = server_ctx("ecdsa")};
     with_client_cert(&cc);
     sweep_connection(&cc);
 }
@@ -938,7 +973,8 @@ out:
 
 TEST(close_notify)
 {
-    conn_case cc = {"close_notify both ways", client_ctx_max(0), server_ctx("ecdsa"), false};
+    conn_case cc = {.name = "close_notify both ways",
+                    .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
     skip_openssl_blinding_bug();
     oom_sweep(cc.name, sc_close_notify, &cc, HANDSHAKE_LOSSES);
     cssl_context_free(cc.cctx);
@@ -976,8 +1012,8 @@ out:
 TEST(sni_callback)
 {
     cssl_context *other = server_ctx("sni_other");
-    conn_case cc = {"SNI callback switching context", client_ctx_max(0), server_ctx("ecdsa"),
-                    false};
+    conn_case cc = {.name = "SNI callback switching context",
+                    .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
     REQUIRE(cssl_context_set_sni_callback(cc.sctx, sni_switch, other) == CSSL_OK);
     /* The callback's own failure (set_context) becomes an internal_error
      * alert: CSSL_ESSL on both sides. */
@@ -1013,8 +1049,8 @@ out:
 
 static void sweep_psk(const char *name, bool tls13)
 {
-    conn_case cc = {name, cssl_context_new(CSSL_PROTOCOL_TLS_CLIENT),
-                    cssl_context_new(CSSL_PROTOCOL_TLS_SERVER), false};
+    conn_case cc = {.name = name, .cctx = cssl_context_new(CSSL_PROTOCOL_TLS_CLIENT),
+                    .sctx = cssl_context_new(CSSL_PROTOCOL_TLS_SERVER)};
     REQUIRE(cc.cctx && cc.sctx);
     SSL_CTX_set_session_cache_mode(cc.sctx->ssl_ctx, SSL_SESS_CACHE_OFF);
     CHECK_OK(cssl_context_set_check_hostname(cc.cctx, false));
@@ -1068,8 +1104,8 @@ out:
 
 TEST(post_handshake_auth)
 {
-    conn_case cc = {"post-handshake authentication", client_ctx_max(0), server_ctx("ecdsa"),
-                    false};
+    conn_case cc = {.name = "post-handshake authentication",
+                    .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
     REQUIRE(cssl_context_load_cert_chain(cc.cctx, fixture("client.pem"), fixture("client.key"),
                                          NULL) == CSSL_OK);
     REQUIRE(cssl_context_set_post_handshake_auth(cc.cctx, true) == CSSL_OK);
@@ -1140,8 +1176,8 @@ out:
 
 TEST(socket_connection)
 {
-    conn_case cc = {"connection over a socketpair", client_ctx_max(0), server_ctx("ecdsa"),
-                    false};
+    conn_case cc = {.name = "connection over a socketpair",
+                    .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
     skip_openssl_blinding_bug();
     oom_sweep(cc.name, sc_socket, &cc, HANDSHAKE_LOSSES);
     cssl_context_free(cc.cctx);
