@@ -1133,11 +1133,12 @@ CSSL_API int cssl_conn_unwrap(cssl_conn *conn);
 CSSL_API int cssl_conn_close_notify(cssl_conn *conn);
 
 /**
- * getpeercert(): the peer's decoded certificate, owned by conn (valid
- * until it is freed). *info is NULL if the peer sent none; it points to an
- * empty structure (all counts 0, strings NULL) when the connection's
- * context does not verify certificates (CERT_NONE), exactly when Python
- * returns {}. Before the handshake: CSSL_EVALUE "handshake not done yet".
+ * getpeercert(): the peer's decoded certificate, owned by conn: valid
+ * until the connection is freed or, after post-handshake authentication
+ * replaced the peer's certificate, until the next getpeercert call.
+ * *info is NULL if the peer sent none; it points to an empty structure
+ * (all counts 0, strings NULL) when the connection's context does not
+ * verify certificates (CERT_NONE), exactly when Python returns {}. Before the handshake: CSSL_EVALUE "handshake not done yet".
  */
 CSSL_API int cssl_conn_getpeercert(cssl_conn *conn, const cssl_cert_info **info);
 

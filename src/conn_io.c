@@ -166,8 +166,8 @@ static int call(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done
 /*
  * Run op to completion as the transport allows. Returns CSSL_OK (with
  * *done bytes for read/write), or a negative status with the error
- * recorded. For OP_READ a clean close_notify (and nothing sent by us
- * yet) is CSSL_OK with *done 0, as Python's read returns b''.
+ * recorded. For OP_READ the peer's close_notify is CSSL_OK with *done 0
+ * (Python's b'') unless we had unwrapped; so is a suppressed ragged EOF.
  */
 static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *done)
 {

@@ -4,6 +4,10 @@
 # and static, and run each. Also runs the installed CLI.
 set -eu
 : "${CSSL_SOURCE_DIR:?}" "${CSSL_BUILD_DIR:?}"
+if [ "${CSSL_SANITIZE:-0}" = 1 ]; then
+  # A plain program cannot link the ASan/UBSan-instrumented libcssl.so.
+  echo "SKIP: the install test runs in the normal build, not the sanitizer build"; exit 77
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix="$tmp/prefix"
