@@ -140,6 +140,16 @@ void write_file(const char *path, const void *data, size_t len)
     REQUIRE(fclose(f) == 0);
 }
 
+int harness_scale(int n)
+{
+    const char *v = getenv("CSSL_TEST_SCALE");
+    double f = v ? atof(v) : 1.0;
+    if (!(f > 0 && f < 1))
+        return n;
+    int k = (int)(n * f);
+    return k > 0 ? k : 1;
+}
+
 int run_command(const char *const *argv, char **out)
 {
     int pipefd[2];
