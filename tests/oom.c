@@ -1,9 +1,9 @@
 /* oom.c - see oom.h. */
 #include "oom.h"
 
-#include <limits.h>
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
