@@ -32,7 +32,7 @@ check-asan:
 
 # Every C test under valgrind memcheck: any error or definite leak fails
 # (suppressions, each justified: tests/valgrind.supp). The shell-level
-# tests run the CLI under it too (CSSL_CLI_WRAPPER).
+# tests run the CLI under it too, and test_cli_server its servers.
 check-valgrind:
 	@command -v valgrind >/dev/null || { echo "check-valgrind: valgrind is not installed (apt-get install valgrind)"; exit 1; }
 	$(CMAKE) -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSSL_VALGRIND=ON
@@ -49,9 +49,10 @@ check-tsan:
 	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 	  ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
 
-# Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md).
+# Benchmarks: cssl vs raw OpenSSL vs Python's ssl (see docs/PERFORMANCE.md);
+# `make bench BENCH_ARGS=--quick` for a short run.
 bench: build
-	./$(BUILD)/bench/cssl_bench
+	sh bench/run.sh $(BUILD) $(BENCH_ARGS)
 
 # make install PREFIX=/opt/cssl (default /usr/local)
 PREFIX ?= /usr/local

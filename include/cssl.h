@@ -1189,7 +1189,10 @@ CSSL_API const char *cssl_conn_compression(const cssl_conn *conn);
 /** version(): "TLSv1.2", "TLSv1.3"; NULL before the handshake. */
 CSSL_API const char *cssl_conn_version(const cssl_conn *conn);
 
-/** selected_alpn_protocol(): the agreed protocol or NULL. */
+/** selected_alpn_protocol(): the agreed protocol or NULL (NULL with
+ * CSSL_ENOMEM recorded if its copy cannot be made). The string belongs to
+ * the connection: valid until it is freed or a TLS 1.2 renegotiation
+ * agrees on another protocol. */
 CSSL_API const char *cssl_conn_selected_alpn_protocol(const cssl_conn *conn);
 
 /**

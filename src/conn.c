@@ -44,8 +44,9 @@ static int configure_hostname(cssl_conn *conn, const char *hostname)
     if (conn->server_hostname == NULL)
         return cssl_error_status();
     const char *name = conn->server_hostname;
+    /* Not an address: NULL, nothing queued (an allocation failure's
+     * errors are drained when conn_new returns). */
     ASN1_OCTET_STRING *ip = a2i_IPADDRESS(name);
-    ERR_clear_error();
     int rc = CSSL_OK;
     if (ip == NULL && SSL_set_tlsext_host_name(conn->ssl, name) != 1) {
         /* Its only ERR_R_INTERNAL_ERROR is a failed copy of the name. */
@@ -120,7 +121,7 @@ static cssl_conn *conn_new(cssl_context *ctx, unsigned flags, const char *hostna
         SSL_set_connect_state(conn->ssl);
     if (session != NULL && cssl_conn_set_session(conn, session) < 0)
         goto err;
-    ERR_clear_error(); /* OpenSSL may queue errors it recovered from */
+    cssl__clear_errors(); /* OpenSSL may queue errors it recovered from */
     return conn;
 err:
     cssl_conn_free(conn);
@@ -199,6 +200,7 @@ void cssl_conn_free(cssl_conn *conn)
     cssl_cert_free(conn->peer);
     cssl__free(conn->server_hostname);
     cssl__free(conn->keylog_path);
+    cssl__free(conn->alpn);
     cssl_context_free(conn->ctx);
     cssl_context_free(conn->first_ctx);
     cssl__free(conn);

@@ -167,10 +167,20 @@ const char *cssl_conn_selected_alpn_protocol(const cssl_conn *conn)
     if (p == NULL || len == 0)
         return NULL;
     /* The connection keeps a NUL-terminated copy (a cache, so the const
-     * accessor may fill it). */
-    char *copy = ((cssl_conn *)conn)->alpn;
+     * accessor may fill it), made when first asked for: most connections
+     * never are, and an idle one should not carry a 256-byte buffer. */
+    cssl_conn *c = (cssl_conn *)conn;
+    if (c->alpn != NULL && strnlen(c->alpn, len + 1) == len && memcmp(c->alpn, p, len) == 0)
+        return c->alpn;
+    char *copy = cssl__malloc(len + 1);
+    if (copy == NULL) {
+        cssl__raise_nomem();
+        return NULL;
+    }
     memcpy(copy, p, len);
     copy[len] = '\0';
+    cssl__free(c->alpn);
+    c->alpn = copy;
     return copy;
 }
 

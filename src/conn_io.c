@@ -24,6 +24,8 @@ static const char *const timeout_text[] = {
     [OP_CLOSE_NOTIFY] = "The write operation timed out",
 };
 
+/* Callers have SSL_get_error's WANT_READ/WANT_WRITE, which it reports only
+ * with OpenSSL's error queue empty: nothing to drain. */
 int cssl__raise_want(bool write)
 {
     cssl__error *e = cssl__error_state();
@@ -31,7 +33,6 @@ int cssl__raise_want(bool write)
                 write ? "The operation did not complete (write)"
                       : "The operation did not complete (read)");
     e->err_no = write ? CSSL_SSL_ERROR_WANT_WRITE : CSSL_SSL_ERROR_WANT_READ;
-    ERR_clear_error();
     return e->status;
 }
 
@@ -174,7 +175,7 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
     double deadline = cssl__conn_deadline(conn);
     int zeros = 0;
     for (;;) {
-        ERR_clear_error();
+        cssl__clear_errors();
         errno = 0;
         size_t n = 0;
         int ret = call(conn, op, buf, len, &n);
@@ -190,11 +191,14 @@ static int drive(cssl_conn *conn, enum op op, void *buf, size_t len, size_t *don
         if (ret == 1) {
             if (conn->keylog_errno)
                 return keylog_failure(conn);
-            ERR_clear_error(); /* errors OpenSSL recovered from */
+            cssl__clear_errors(); /* errors OpenSSL recovered from */
             *done = n;
             return CSSL_OK;
         }
         int err = SSL_get_error(conn->ssl, ret);
+        if (err == SSL_ERROR_WANT_READ && conn->fd < 0 && SSL_is_init_finished(conn->ssl) &&
+            (SSL_get_mode(conn->ssl) & SSL_MODE_RELEASE_BUFFERS))
+            cssl__memory_bio_release(SSL_get_rbio(conn->ssl)); /* idle until data comes */
         if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
             int w = cssl__conn_wait(conn, err == SSL_ERROR_WANT_WRITE, deadline);
             if (w == CSSL_OK)

@@ -125,6 +125,15 @@ int cssl__raise_if_syserr(const char *path);
         }                                                                      \
     } while (0)
 
+/* Empty OpenSSL's error queue before a call whose failure is read from it.
+ * The queue is nearly always empty already: peeking costs a fraction of
+ * ERR_clear_error's sweep over every slot, once per I/O call. */
+static inline void cssl__clear_errors(void)
+{
+    if (ERR_peek_error() != 0)
+        ERR_clear_error();
+}
+
 /* An OpenSSL call that returns 1 on success; anything else raises from the
  * queue as `status`. */
 #define CSSL_OSSL(call, status)                                                \
@@ -196,8 +205,14 @@ struct cssl_conn {
     char *keylog_path;       /* the file it failed on, for the OSError */
     char *server_hostname;   /* A-label */
     cssl_cert *peer;         /* cached decoded peer certificate */
-    char alpn[256];          /* selected ALPN protocol, NUL-terminated */
+    char *alpn;              /* selected ALPN protocol, NUL-terminated, made when asked */
 };
+
+/* memory_bio.c: give back the storage of an empty memory BIO (it keeps
+ * the capacity of the largest flight it held): for an idle connection's
+ * incoming BIO, what SSL_MODE_RELEASE_BUFFERS does for OpenSSL's own
+ * record buffers. */
+void cssl__memory_bio_release(BIO *bio);
 
 /* conn_socket.c: a socket BIO like BIO_s_socket that never raises SIGPIPE
  * (sends with MSG_NOSIGNAL). NULL when out of memory. */
@@ -215,7 +230,8 @@ int cssl__conn_check_connected(cssl_conn *conn);
 /* conn_io.c: record the failure of an SSL_* call as Python's PySSL_SetError
  * does; ssl_err is SSL_get_error()'s answer, saved_errno errno after the call. */
 int cssl__conn_raise(cssl_conn *conn, int ssl_err, int saved_errno, const char *file, int line);
-/* The cheap, location-free WANT_READ/WANT_WRITE record. */
+/* The cheap, location-free WANT_READ/WANT_WRITE record, for an
+ * SSL_get_error() answer (which leaves OpenSSL's queue empty). */
 int cssl__raise_want(bool write);
 
 /* idna.c: the A-label form of a host name (caller frees), or NULL with the

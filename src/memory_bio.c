@@ -4,6 +4,8 @@
  */
 #include <limits.h>
 
+#include <openssl/buffer.h>
+
 #include "internal.h"
 
 cssl_memory_bio *cssl_memory_bio_new(void)
@@ -24,6 +26,22 @@ cssl_memory_bio *cssl_memory_bio_new(void)
     BIO_set_retry_read(bio->bio);
     BIO_set_mem_eof_return(bio->bio, -1);
     return bio;
+}
+
+void cssl__memory_bio_release(BIO *bio)
+{
+    BUF_MEM *mem = NULL;
+    if (BIO_method_type(bio) != BIO_TYPE_MEM || BIO_ctrl_pending(bio) != 0 ||
+        BIO_get_mem_ptr(bio, &mem) != 1 || mem == NULL || mem->max == 0)
+        return;
+    /* Swapping in an empty BUF_MEM frees the old one and its data; the
+     * EOF behaviour and retry flags belong to the BIO and stay. */
+    BUF_MEM *empty = BUF_MEM_new();
+    if (empty == NULL) {
+        ERR_clear_error(); /* keep the old storage: nothing is lost */
+        return;
+    }
+    BIO_set_mem_buf(bio, empty, BIO_CLOSE);
 }
 
 void cssl_memory_bio_free(cssl_memory_bio *bio)

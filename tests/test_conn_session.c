@@ -701,6 +701,140 @@ TEST(unclean_close_keeps_the_session_resumable)
     cssl_context_free(sctx);
 }
 
+/* ---- one session object, shared by reference ---------------------------------
+ * Python's getter and setter copy the session (i2d/d2i) because OpenSSL
+ * (since 1.1.0, still in 3.0) spoils the session of a connection freed
+ * without a shutdown (openssl/openssl#1550). cssl hands out and offers a
+ * reference (SSL_get1_session / SSL_set_session): cssl_conn_free marks our
+ * side shut down first, and OpenSSL 3.0 replaces (never edits) a client
+ * session when tickets arrive. These pin that sharing is safe. */
+
+static uint8_t *der_of(const cssl_session *s, size_t *len)
+{
+    uint8_t *der = cssl_session_to_der(s, len);
+    REQUIRE(der != NULL);
+    return der;
+}
+
+static void check_shared_session(int max_version)
+{
+    cssl_context *cctx = client_ctx_max(max_version), *sctx = server_context("server");
+    cssl_session *sess = full_session(cctx, sctx); /* its connection is freed */
+    size_t len0 = 0, len1 = 0;
+    uint8_t *der0 = der_of(sess, &len0);
+    /* Three connections offer the same object before any handshakes. */
+    tls_pair p[3];
+    for (int i = 0; i < 3; i++)
+        pair_init(&p[i], cctx, sctx, "localhost", sess);
+    for (int i = 0; i < 3; i++) {
+        REQUIRE(pair_hs(&p[i], NULL, NULL));
+        CHECK(cssl_conn_session_reused(p[i].client));
+        CHECK(cssl_conn_session_reused(p[i].server));
+        /* Before any new ticket the connection holds our very object. */
+        cssl_session *now = cssl_conn_get_session(p[i].client);
+        CHECK(now->session == sess->session);
+        cssl_session_free(now);
+        exchange(&p[i]); /* TLS 1.3: new tickets replace the connection's session */
+    }
+    for (int i = 0; i < 3; i++)
+        pair_free(&p[i]); /* no shutdown: marked shut down by cssl_conn_free */
+    /* The object is unchanged and still resumes. */
+    uint8_t *der1 = der_of(sess, &len1);
+    CHECK(len0 == len1 && memcmp(der0, der1, len0) == 0);
+    tls_pair q;
+    pair_init(&q, cctx, sctx, "localhost", sess);
+    REQUIRE(pair_hs(&q, NULL, NULL));
+    CHECK(cssl_conn_session_reused(q.client));
+    pair_free(&q);
+    cssl_free(der0);
+    cssl_free(der1);
+    cssl_session_free(sess);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
+TEST(tls12_one_session_object_resumes_many_connections)
+{
+    check_shared_session(CSSL_TLSVERSION_TLSv1_2);
+}
+
+TEST(tls13_one_session_object_resumes_many_connections)
+{
+    check_shared_session(0);
+}
+
+static void check_freed_mid_handshake(int max_version)
+{
+    cssl_context *cctx = client_ctx_max(max_version), *sctx = server_context("server");
+    cssl_session *sess = full_session(cctx, sctx);
+    /* A connection that offered the session dies after its ClientHello and
+     * after the server's reply: the session is not spoiled. */
+    for (int steps = 1; steps <= 2; steps++) {
+        tls_pair p;
+        pair_init(&p, cctx, sctx, "localhost", sess);
+        CHECK_INT(cssl_conn_do_handshake(p.client), CSSL_EWANT_READ);
+        pair_pump(&p);
+        if (steps == 2) {
+            CHECK_INT(cssl_conn_do_handshake(p.server), CSSL_EWANT_READ);
+            pair_pump(&p);
+        }
+        pair_free(&p);
+    }
+    tls_pair q;
+    pair_init(&q, cctx, sctx, "localhost", sess);
+    REQUIRE(pair_hs(&q, NULL, NULL));
+    CHECK(cssl_conn_session_reused(q.client));
+    pair_free(&q);
+    cssl_session_free(sess);
+    cssl_context_free(cctx);
+    cssl_context_free(sctx);
+}
+
+TEST(tls12_connection_freed_mid_handshake_leaves_the_session_resumable)
+{
+    check_freed_mid_handshake(CSSL_TLSVERSION_TLSv1_2);
+}
+
+TEST(tls13_connection_freed_mid_handshake_leaves_the_session_resumable)
+{
+    check_freed_mid_handshake(0);
+}
+
+static int refuse_name(cssl_conn *conn, const char *name, cssl_context *ctx, void *userdata)
+{
+    (void)conn, (void)name, (void)ctx;
+    return *(int *)userdata; /* 0 accepts, else the fatal alert to send */
+}
+
+TEST(fatal_alert_ends_the_shared_session_as_openssl_does)
+{
+    /* The one place where a reference and Python's copies differ: OpenSSL
+     * removes the session of a connection that ends in a fatal alert
+     * (RFC 5246 7.2.2: such a session MUST NOT be resumed), and with a
+     * reference that is the caller's session too. A session taken before
+     * the failure must not resume afterwards. */
+    for (int v = 0; v < 2; v++) {
+        cssl_context *cctx = client_ctx_max(v ? CSSL_TLSVERSION_TLSv1_2 : 0);
+        cssl_context *sctx = server_context("server");
+        int alert = 0;
+        CHECK_OK(cssl_context_set_sni_callback(sctx, refuse_name, &alert));
+        cssl_session *sess = full_session(cctx, sctx);
+        alert = 112; /* unrecognized_name */
+        tls_pair p;
+        pair_init(&p, cctx, sctx, "localhost", sess);
+        CHECK(!pair_hs(&p, NULL, NULL));
+        pair_free(&p);
+        alert = 0;
+        pair_init(&p, cctx, sctx, "localhost", sess);
+        REQUIRE(pair_hs(&p, NULL, NULL));
+        CHECK(!cssl_conn_session_reused(p.client));
+        pair_free(&p);
+        cssl_session_free(sess);
+        cssl_context_free(cctx);
+        cssl_context_free(sctx);
+    }
+}
+
 /* ---- num_tickets (seed 4) --------------------------------------------------- */
 
 /* Sessions the client context announces, one per ticket (TLS 1.3) or per

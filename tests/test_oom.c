@@ -727,9 +727,16 @@ static int inspect(pair *p, const conn_case *cc)
     cssl_free(ciphers);
     uint8_t cb[128];
     TRY(cssl_conn_get_channel_binding(p->client, "tls-unique", cb, sizeof cb));
+    /* NULL with CSSL_ENOMEM when its copy cannot be made */
+    cssl_error_clear();
+    const char *alpn = cssl_conn_selected_alpn_protocol(p->client);
+    if (alpn == NULL && cssl_error_status() == CSSL_ENOMEM) {
+        st = CSSL_ENOMEM;
+        goto out;
+    }
     /* (the server's choice may be lost to an absorbed failure) */
     if (cc->alpn != NULL && !oom_fired())
-        CHECK_STR(cssl_conn_selected_alpn_protocol(p->client), cc->alpn);
+        CHECK_STR(alpn, cc->alpn);
     CHECK(cssl_conn_cipher(p->client, NULL, NULL) != NULL);
     CHECK(cssl_conn_version(p->client) != NULL);
     CHECK(cssl_conn_pending(p->client) == 0);
