@@ -48,10 +48,11 @@ int cssl_context_set_alpn_protocols(cssl_context *ctx, const char *const *protoc
             n += len;
         }
     }
-    /* SSL_CTX_set_alpn_protos returns 0 on success. */
+    /* SSL_CTX_set_alpn_protos returns 0 on success; it fails only to copy
+     * (Python: MemoryError). */
     if (SSL_CTX_set_alpn_protos(ctx->ssl_ctx, wire, (unsigned int)total) != 0) {
         cssl__free(wire);
-        return CSSL_RAISE_OPENSSL(CSSL_ESSL);
+        return cssl__raise_nomem();
     }
     cssl__free(ctx->alpn);
     ctx->alpn = wire;

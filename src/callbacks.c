@@ -101,6 +101,9 @@ int cssl_context_set_psk_server_callback(cssl_context *ctx, cssl_psk_server_call
     if (ctx->protocol == CSSL_PROTOCOL_TLS_CLIENT)
         return CSSL_RAISE_SSL("Cannot add PSK server callback to a PROTOCOL_TLS_CLIENT context");
     if (SSL_CTX_use_psk_identity_hint(ctx->ssl_ctx, identity_hint) != 1) {
+        /* a hint too long is queued; a failed copy of it is not */
+        if (ERR_peek_error() == 0)
+            return cssl__raise_nomem();
         ERR_clear_error();
         return cssl__raise(CSSL_EVALUE, "failed to set identity hint");
     }

@@ -48,15 +48,19 @@ static int configure_hostname(cssl_conn *conn, const char *hostname)
      * errors are drained when conn_new returns). */
     ASN1_OCTET_STRING *ip = a2i_IPADDRESS(name);
     int rc = CSSL_OK;
-    if (ip == NULL && SSL_set_tlsext_host_name(conn->ssl, name) != 1)
-        rc = CSSL_RAISE_OPENSSL(CSSL_ESSL);
+    if (ip == NULL && SSL_set_tlsext_host_name(conn->ssl, name) != 1) {
+        /* Its only ERR_R_INTERNAL_ERROR is a failed copy of the name. */
+        unsigned long e = ERR_peek_last_error();
+        rc = ERR_GET_REASON(e) == ERR_R_INTERNAL_ERROR ? cssl__raise_nomem()
+                                                       : CSSL_RAISE_OPENSSL(CSSL_ESSL);
+    }
     if (rc == CSSL_OK && conn->ctx->check_hostname) {
         X509_VERIFY_PARAM *param = SSL_get0_param(conn->ssl);
         int ok = ip ? X509_VERIFY_PARAM_set1_ip(param, ASN1_STRING_get0_data(ip),
                                                 (size_t)ASN1_STRING_length(ip))
                     : X509_VERIFY_PARAM_set1_host(param, name, 0);
-        if (ok != 1)
-            rc = CSSL_RAISE_OPENSSL(CSSL_ESSL);
+        if (ok != 1) /* the name is valid: only copying it can fail */
+            rc = cssl__raise_nomem();
     }
     ASN1_OCTET_STRING_free(ip);
     return rc;
@@ -98,7 +102,10 @@ static cssl_conn *conn_new(cssl_context *ctx, unsigned flags, const char *hostna
         CSSL_RAISE_OPENSSL(CSSL_ENOMEM);
         goto err;
     }
-    SSL_set_app_data(conn->ssl, conn);
+    if (SSL_set_app_data(conn->ssl, conn) != 1) { /* callbacks need it; it allocates */
+        cssl__raise_nomem();
+        goto err;
+    }
     if (server && SSL_set_session_id_context(conn->ssl, session_id_context,
                                              sizeof session_id_context) != 1) {
         CSSL_RAISE_OPENSSL(CSSL_ESSL);
@@ -184,7 +191,9 @@ void cssl_conn_free(cssl_conn *conn)
         /* Python 3.13: mark our side closed so the session stays resumable
          * although no close_notify is sent. */
         SSL_set_shutdown(conn->ssl, SSL_SENT_SHUTDOWN | SSL_get_shutdown(conn->ssl));
+        ERR_set_mark(); /* what freeing queues (see cssl_context_free) is not the caller's */
         SSL_free(conn->ssl);
+        ERR_pop_to_mark();
     }
     if ((conn->flags & CSSL_CLOSE_FD) && conn->fd >= 0)
         close(conn->fd);

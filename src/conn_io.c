@@ -73,6 +73,12 @@ static bool is_verify_failure(unsigned long e)
 int cssl__conn_raise(cssl_conn *conn, int ssl_err, int saved_errno, const char *file, int line)
 {
     unsigned long e = ERR_peek_last_error();
+    /* OpenSSL's last word is "malloc failure": a MemoryError. (Only the
+     * last: OpenSSL also queues one under an error of its own when a
+     * zero-length copy returns NULL, e.g. an empty TLS 1.3 PSK identity,
+     * which Python reports as that "internal error".) */
+    if ((ssl_err == SSL_ERROR_SSL || ssl_err == SSL_ERROR_SYSCALL) && cssl__is_malloc_failure(e))
+        return cssl__raise_nomem();
     switch (ssl_err) {
     case SSL_ERROR_ZERO_RETURN:
         return raise_queue(conn, CSSL_EZERO_RETURN, CSSL_SSL_ERROR_ZERO_RETURN,

@@ -79,10 +79,10 @@ static int sock_puts(BIO *b, const char *s)
     return sock_write(b, s, (int)strlen(s));
 }
 
-static BIO_METHOD *socket_method;
-static pthread_once_t socket_method_once = PTHREAD_ONCE_INIT;
+static BIO_METHOD *socket_method; /* made once, kept for the process */
+static pthread_mutex_t socket_method_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void make_socket_method(void)
+static BIO_METHOD *make_socket_method(void)
 {
     BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
                                  "cssl socket");
@@ -92,13 +92,30 @@ static void make_socket_method(void)
         BIO_meth_free(m);
         m = NULL;
     }
-    socket_method = m;
+    return m;
+}
+
+/* Not pthread_once: a failed allocation must not leave every later
+ * connection without a method; the next one tries again. */
+static BIO_METHOD *get_socket_method(void)
+{
+    BIO_METHOD *m = __atomic_load_n(&socket_method, __ATOMIC_ACQUIRE);
+    if (m != NULL)
+        return m;
+    pthread_mutex_lock(&socket_method_lock);
+    m = socket_method;
+    if (m == NULL) {
+        m = make_socket_method();
+        __atomic_store_n(&socket_method, m, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&socket_method_lock);
+    return m;
 }
 
 BIO *cssl__socket_bio_new(int fd)
 {
-    pthread_once(&socket_method_once, make_socket_method);
-    BIO *b = socket_method ? BIO_new(socket_method) : NULL;
+    BIO_METHOD *method = get_socket_method();
+    BIO *b = method ? BIO_new(method) : NULL;
     if (b == NULL)
         return NULL;
     BIO_set_fd(b, fd, BIO_NOCLOSE);

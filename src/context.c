@@ -46,13 +46,17 @@ static int configure_new(cssl_context *ctx)
     SSL_CTX *c = ctx->ssl_ctx;
     bool client = ctx->protocol == CSSL_PROTOCOL_TLS_CLIENT;
 
-    SSL_CTX_set_app_data(c, ctx);
+    /* Every callback finds its cssl_context here: storing it allocates. */
+    if (SSL_CTX_set_app_data(c, ctx) != 1)
+        return cssl__raise_nomem();
     ctx->hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
     ctx->check_hostname = client;
     SSL_CTX_set_verify(c, client ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
                                  : SSL_VERIFY_NONE, NULL);
     SSL_CTX_set_options(c, DEFAULT_OPTIONS);
     if (SSL_CTX_set_cipher_list(c, CSSL_DEFAULT_CIPHERS) != 1) {
+        if (cssl__queue_has_malloc_failure())
+            return cssl__raise_nomem();
         ERR_clear_error();
         return cssl__raise(CSSL_ESSL, "No cipher can be selected.");
     }
@@ -86,7 +90,11 @@ cssl_context *cssl_context_new(int protocol)
     ctx->refs = 1;
     ctx->ssl_ctx = SSL_CTX_new(method);
     if (ctx->ssl_ctx == NULL) {
-        CSSL_RAISE_OPENSSL(CSSL_ESSL);
+        /* Allocations are all that can fail here, some unreported. */
+        if (ERR_peek_error() == 0 || cssl__queue_has_malloc_failure())
+            cssl__raise_nomem();
+        else
+            CSSL_RAISE_OPENSSL(CSSL_ESSL);
         cssl__free(ctx);
         return NULL;
     }
@@ -109,7 +117,11 @@ void cssl_context_free(cssl_context *ctx)
     if (ctx == NULL || __atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     cssl__keylog_close(ctx);
+    /* SSL_CTX_flush_sessions queues a malloc failure it then works around;
+     * a free must not leave OpenSSL's queue dirty. */
+    ERR_set_mark();
     SSL_CTX_free(ctx->ssl_ctx);
+    ERR_pop_to_mark();
     cssl__free(ctx->alpn);
     cssl__free(ctx);
 }

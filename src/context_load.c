@@ -71,7 +71,9 @@ int cssl__raise_load(const char *file, int line, BIO *bio, const char *path, con
         return cssl__raise_errno(read_err, path);
     if (sys_err != 0)
         return cssl__raise_errno(sys_err, path);
-    if (nomem)
+    /* OpenSSL's loaders queue an error for every failure but a few failed
+     * allocations (BIO and lookup internals): nothing queued is memory. */
+    if (nomem || (last == 0 && text == NULL))
         return cssl__raise_nomem();
     if (text != NULL)
         return cssl__raise_at(file, line, CSSL_ESSL, text);

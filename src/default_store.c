@@ -42,13 +42,17 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* Read the bundle as X509_load_cert_crl_file does: all of it, or nothing
- * if any entry is broken. A missing file is an empty bundle. */
+ * if any entry is broken. A missing file is an empty bundle. NULL when
+ * memory ran out: that must not be cached as an empty trust store. */
 static STACK_OF(X509_INFO) *read_bundle(const char *path)
 {
     BIO *in = BIO_new_file(path, "r");
     STACK_OF(X509_INFO) *items = in ? PEM_X509_INFO_read_bio(in, NULL, NULL, "") : NULL;
     BIO_free(in);
-    if (items == NULL)
+    /* Broken entries are queued errors; failed allocations are malloc
+     * failures or, in BIO and PEM internals, nothing at all. */
+    bool nomem = items == NULL && (ERR_peek_error() == 0 || cssl__queue_has_malloc_failure());
+    if (items == NULL && !nomem)
         items = sk_X509_INFO_new_null();
     ERR_clear_error();
     return items;

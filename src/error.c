@@ -147,6 +147,17 @@ int cssl__raise_nomem(void)
     return cssl__raise(CSSL_ENOMEM, "out of memory");
 }
 
+bool cssl__is_malloc_failure(unsigned long code)
+{
+    return code != 0 && ERR_GET_REASON(code) == ERR_R_MALLOC_FAILURE;
+}
+
+bool cssl__queue_has_malloc_failure(void)
+{
+    return cssl__is_malloc_failure(ERR_peek_error()) ||
+           cssl__is_malloc_failure(ERR_peek_last_error());
+}
+
 int cssl__raise_if_syserr(const char *path)
 {
     unsigned long code = ERR_peek_last_error();

@@ -55,6 +55,12 @@ int cssl__raise_errno(int err, const char *path);
 /* MemoryError. */
 int cssl__raise_nomem(void);
 
+/* OpenSSL's queue says an allocation failed: its first or last error is
+ * ERR_R_MALLOC_FAILURE (the failed allocation is usually the innermost
+ * error, wrapped by others). */
+bool cssl__queue_has_malloc_failure(void);
+bool cssl__is_malloc_failure(unsigned long code); /* ERR_R_MALLOC_FAILURE */
+
 /* The record kept for the calling thread (conn.c fills verify fields). */
 typedef struct cssl__error {
     int status;
@@ -298,7 +304,8 @@ int cssl__load_open(const char *path, BIO **bio);
 /*
  * Record the failure of an OpenSSL load, Python's way: a read error of the
  * file behind bio (may be NULL) or a system error in the queue is CSSL_EOS
- * naming path; an allocation failure CSSL_ENOMEM; otherwise text (if not
+ * naming path; an allocation failure (or, without text, an empty queue:
+ * only failed allocations go unreported) CSSL_ENOMEM; otherwise text (if not
  * NULL) as CSSL_RAISE_SSL does, else the last queued error as
  * CSSL_RAISE_OPENSSL does. Drains the queue; returns the status.
  */

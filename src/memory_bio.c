@@ -62,7 +62,8 @@ ssize_t cssl_memory_bio_write(cssl_memory_bio *bio, const void *data, size_t len
         return 0;
     int n = BIO_write(bio->bio, data, (int)len);
     if (n < 0 || (size_t)n != len)
-        return CSSL_RAISE_OPENSSL(CSSL_ESSL);
+        return cssl__queue_has_malloc_failure() ? cssl__raise_nomem()
+                                                : CSSL_RAISE_OPENSSL(CSSL_ESSL);
     return n;
 }
 

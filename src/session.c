@@ -109,7 +109,10 @@ cssl_session *cssl_session_from_der(cssl_context *ctx, const void *der, size_t l
     const unsigned char *p = der;
     SSL_SESSION *sess = d2i_SSL_SESSION(NULL, &p, (long)len);
     if (sess == NULL) {
-        CSSL_RAISE_OPENSSL(CSSL_ESSL);
+        if (cssl__queue_has_malloc_failure())
+            cssl__raise_nomem();
+        else
+            CSSL_RAISE_OPENSSL(CSSL_ESSL);
         return NULL;
     }
     if (p != (const unsigned char *)der + len) {

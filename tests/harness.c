@@ -12,6 +12,8 @@
 
 #include <openssl/err.h>
 
+#include "oom.h"
+
 #define MAX_TESTS 1024
 
 static struct {
@@ -136,6 +138,16 @@ void write_file(const char *path, const void *data, size_t len)
     REQUIRE(f != NULL);
     REQUIRE(fwrite(data, 1, len, f) == len);
     REQUIRE(fclose(f) == 0);
+}
+
+int harness_scale(int n)
+{
+    const char *v = getenv("CSSL_TEST_SCALE");
+    double f = v ? atof(v) : 1.0;
+    if (!(f > 0 && f < 1))
+        return n;
+    int k = (int)(n * f);
+    return k > 0 ? k : 1;
 }
 
 int run_command(const char *const *argv, char **out)
@@ -278,6 +290,9 @@ static int run_one(int i)
     ERR_clear_error();
     cssl_error_clear();
     tests[i].fn();
+    oom_disarm(); /* a test that stopped half way may have left it armed */
+    oom_skip_clear();
+    oom_set_observer(NULL, NULL);
     if (ERR_peek_error() != 0) {
         char buf[256];
         ERR_error_string_n(ERR_peek_error(), buf, sizeof buf);
@@ -290,6 +305,7 @@ static int run_one(int i)
 int main(int argc, char **argv)
 {
     atexit(cleanup_tmpdir);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* in step with stderr's FAIL lines */
     if (argc > 1 && strcmp(argv[1], "--list") == 0) {
         for (int i = 0; i < ntests; i++)
             printf("%s\n", tests[i].name);

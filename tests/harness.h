@@ -163,6 +163,13 @@ const char *python_path(void);
 bool python_is_313(void);
 char *python_run(const char *code, const char *const *args);
 
+/*
+ * Repetitions of a stress loop: n, or fewer (at least 1) where the tests
+ * run under a slow checker: CSSL_TEST_SCALE, a fraction (0.1 under make
+ * check-valgrind, which serialises threads and runs 20-50 times slower).
+ */
+int harness_scale(int n);
+
 /* Run argv (no shell); returns exit status, stdout into *out if non-NULL. */
 int run_command(const char *const *argv, char **out);
 

@@ -12,97 +12,7 @@
 #include <openssl/pem.h>
 
 #include "internal.h"
-
-/* ---- allocation-failure injection ---------------------------------------
- * Every allocation of the library and of OpenSSL goes through these hooks
- * (installed before OpenSSL allocates anything). When armed with n, the
- * n-th following allocation fails, once. */
-static long oom_countdown = -1;
-static bool oom_fired;
-static bool oom_hooked;
-
-static bool oom_should_fail(void)
-{
-    if (oom_countdown < 0)
-        return false;
-    if (oom_countdown-- > 0)
-        return false;
-    oom_fired = true;
-    return true;
-}
-
-static void *oom_malloc(size_t n, const char *file, int line)
-{
-    return oom_should_fail() ? NULL : malloc(n);
-}
-
-static void *oom_realloc(void *p, size_t n, const char *file, int line)
-{
-    return oom_should_fail() ? NULL : realloc(p, n);
-}
-
-static void oom_free(void *p, const char *file, int line)
-{
-    free(p);
-}
-
-__attribute__((constructor)) static void oom_install(void)
-{
-    oom_hooked = CRYPTO_set_mem_functions(oom_malloc, oom_realloc, oom_free) == 1;
-}
-
-typedef void *(*oom_op)(const void *arg);
-typedef void (*oom_release)(void *result);
-typedef void (*oom_check)(void *result, const void *arg);
-
-/*
- * Run op with the n-th allocation failing, for n = 0, 1, ... until op no
- * longer reaches an n-th allocation. Each run must either fail cleanly with
- * CSSL_ENOMEM or, if OpenSSL absorbed the failure, return a correct result
- * (check). Leaks show up under ASan/valgrind.
- */
-static void oom_sweep(oom_op op, const void *arg, oom_release release, oom_check check)
-{
-    if (!oom_hooked)
-        SKIP("CRYPTO_set_mem_functions was refused: OpenSSL allocated before main");
-    void *warm = op(arg); /* OpenSSL's one-time initialisation, out of the way */
-    REQUIRE(warm != NULL);
-    release(warm);
-    int failures = 0, absorbed = 0;
-    for (long n = 0; n < 200000; n++) {
-        cssl_error_clear();
-        oom_fired = false;
-        oom_countdown = n;
-        void *r = op(arg);
-        oom_countdown = -1;
-        if (!oom_fired) {
-            REQUIRE(r != NULL);
-            check(r, arg);
-            release(r);
-            CHECK(failures > 0);
-            printf("%ld allocations: %d failed with CSSL_ENOMEM, %d absorbed by OpenSSL\n", n,
-                   failures, absorbed);
-            return;
-        }
-        if (r == NULL) {
-            failures++;
-            if (cssl_error_status() != CSSL_ENOMEM)
-                harness_fail(__FILE__, __LINE__, "allocation %ld failed: status %d, \"%s\"", n,
-                             cssl_error_status(), cssl_error_message());
-        } else {
-            absorbed++;
-            check(r, arg);
-            release(r);
-        }
-        if (ERR_peek_error() != 0) {
-            harness_fail(__FILE__, __LINE__, "allocation %ld: error queue left dirty", n);
-            ERR_clear_error();
-        }
-        if (harness_failures > 0)
-            harness_abort();
-    }
-    REQUIRE(!"oom_sweep did not finish");
-}
+#include "oom.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -945,48 +855,43 @@ static void blob_done(blob *b)
     cssl_free(b->json);
 }
 
-static void *op_from_pem(const void *arg)
+/* A certificate obtained despite a failed allocation must still be right
+ * (OpenSSL absorbs some failures). */
+static int check_cert(cssl_cert *c, const blob *b)
 {
-    const blob *b = arg;
-    return cssl_cert_from_pem(b->data, b->len);
-}
-
-static void *op_from_der(const void *arg)
-{
-    const blob *b = arg;
-    return cssl_cert_from_der(b->data, b->len);
-}
-
-static void *op_load(const void *arg)
-{
-    return cssl_cert_load(fixture(((const blob *)arg)->name));
-}
-
-static void release_cert(void *c)
-{
-    cssl_cert_free(c);
-}
-
-static void release_mem(void *p)
-{
-    cssl_free(p);
-}
-
-/* A result obtained despite a failed allocation must still be right. */
-static void check_cert(void *result, const void *arg)
-{
-    const blob *b = arg;
-    oom_countdown = -1;
-    char *json = cssl_cert_to_json(result);
+    if (c == NULL)
+        return oom_status();
+    oom_disarm();
+    char *json = cssl_cert_to_json(c);
     CHECK_STR(json, b->json);
     cssl_free(json);
+    cssl_cert_free(c);
+    return CSSL_OK;
+}
+
+static int sc_from_pem(void *arg)
+{
+    const blob *b = arg;
+    return check_cert(cssl_cert_from_pem(b->data, b->len), b);
+}
+
+static int sc_from_der(void *arg)
+{
+    const blob *b = arg;
+    return check_cert(cssl_cert_from_der(b->data, b->len), b);
+}
+
+static int sc_load(void *arg)
+{
+    const blob *b = arg;
+    return check_cert(cssl_cert_load(fixture(b->name)), b);
 }
 
 TEST(oom_from_pem_exotic)
 {
     blob b;
     blob_init(&b, "cert/exotic.pem");
-    oom_sweep(op_from_pem, &b, release_cert, check_cert);
+    oom_sweep("cert_from_pem", sc_from_pem, &b, 0);
     blob_done(&b);
 }
 
@@ -994,7 +899,7 @@ TEST(oom_from_der_exotic)
 {
     blob b;
     blob_init(&b, "cert/exotic.der");
-    oom_sweep(op_from_der, &b, release_cert, check_cert);
+    oom_sweep("cert_from_der", sc_from_der, &b, 0);
     blob_done(&b);
 }
 
@@ -1002,42 +907,49 @@ TEST(oom_load_std)
 {
     blob b;
     blob_init(&b, "cert/std.pem");
-    oom_sweep(op_load, &b, release_cert, check_cert);
+    oom_sweep("cert_load", sc_load, &b, 0);
     blob_done(&b);
 }
 
 static cssl_cert *oom_subject;
 
-static void *op_to_json(const void *arg)
+/* An exported text: NULL with the error recorded, or exactly want. */
+static int check_text(char *got, const char *want)
 {
-    return cssl_cert_to_json(oom_subject);
+    if (got == NULL)
+        return oom_status();
+    oom_disarm();
+    CHECK_STR(got, want);
+    cssl_free(got);
+    return CSSL_OK;
 }
 
-static void *op_to_pem(const void *arg)
+static int sc_to_json(void *want)
 {
-    return cssl_cert_to_pem(oom_subject);
+    return check_text(cssl_cert_to_json(oom_subject), want);
 }
 
-static void *op_to_der(const void *arg)
+static int sc_to_pem(void *want)
 {
-    size_t len;
-    return cssl_cert_to_der(oom_subject, &len);
+    return check_text(cssl_cert_to_pem(oom_subject), want);
 }
 
-static void *op_rfc2253(const void *arg)
+static int sc_rfc2253(void *want)
 {
-    return cssl_cert_subject_rfc2253(oom_subject);
+    return check_text(cssl_cert_subject_rfc2253(oom_subject), want);
 }
 
-static void check_string(void *result, const void *arg)
-{
-    CHECK_STR(result, arg);
-}
-
-static void check_der(void *result, const void *arg)
+static int sc_to_der(void *arg)
 {
     const blob *b = arg;
-    CHECK(memcmp(result, b->data, b->len) == 0);
+    size_t len = 0;
+    uint8_t *der = cssl_cert_to_der(oom_subject, &len);
+    if (der == NULL)
+        return oom_status();
+    oom_disarm();
+    CHECK(len == b->len && memcmp(der, b->data, b->len) == 0);
+    cssl_free(der);
+    return CSSL_OK;
 }
 
 TEST(oom_exports)
@@ -1047,13 +959,13 @@ TEST(oom_exports)
     char *pem = cssl_cert_to_pem(oom_subject);
     char *rfc = cssl_cert_subject_rfc2253(oom_subject);
     REQUIRE(json && pem && rfc);
-    oom_sweep(op_to_json, json, release_mem, check_string);
-    oom_sweep(op_to_pem, pem, release_mem, check_string);
-    oom_sweep(op_rfc2253, rfc, release_mem, check_string);
+    oom_sweep("cert_to_json", sc_to_json, json, 0);
+    oom_sweep("cert_to_pem", sc_to_pem, pem, 0);
+    oom_sweep("cert_subject_rfc2253", sc_rfc2253, rfc, 0);
     blob der;
     der.data = read_file(fixture("cert/exotic.der"), &der.len);
     REQUIRE(der.data != NULL);
-    oom_sweep(op_to_der, &der, release_mem, check_der);
+    oom_sweep("cert_to_der", sc_to_der, &der, 0);
     free(der.data);
     cssl_free(json);
     cssl_free(pem);

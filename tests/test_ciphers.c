@@ -6,81 +6,9 @@
  */
 #include "harness.h"
 #include "internal.h"
+#include "oom.h"
 
 #include <openssl/obj_mac.h>
-
-/* ---- allocation hooks ----------------------------------------------------
- * Installed before main (before OpenSSL allocates anything) so a test can
- * count live blocks, learn a block's size, and fail one chosen allocation.
- */
-#define HDR 16 /* keeps the caller's block 16-byte aligned */
-
-static bool hooks_installed;
-static long live_blocks;
-static long fail_countdown = -1; /* the allocation that sees 0 fails */
-static bool fail_happened;
-
-static bool should_fail(void)
-{
-    if (fail_countdown < 0)
-        return false;
-    if (fail_countdown-- == 0) {
-        fail_happened = true;
-        return true;
-    }
-    return false;
-}
-
-static void *hook_malloc(size_t n, const char *file, int line)
-{
-    if (should_fail())
-        return NULL;
-    unsigned char *p = malloc(n + HDR);
-    if (p == NULL)
-        return NULL;
-    memcpy(p, &n, sizeof n);
-    live_blocks++;
-    return p + HDR;
-}
-
-static void hook_free(void *ptr, const char *file, int line)
-{
-    if (ptr == NULL)
-        return;
-    live_blocks--;
-    free((unsigned char *)ptr - HDR);
-}
-
-static void *hook_realloc(void *ptr, size_t n, const char *file, int line)
-{
-    if (ptr == NULL)
-        return hook_malloc(n, file, line);
-    if (should_fail())
-        return NULL;
-    unsigned char *p = realloc((unsigned char *)ptr - HDR, n + HDR);
-    if (p == NULL)
-        return NULL;
-    memcpy(p, &n, sizeof n);
-    return p + HDR;
-}
-
-static size_t block_size(const void *ptr)
-{
-    size_t n;
-    memcpy(&n, (const unsigned char *)ptr - HDR, sizeof n);
-    return n;
-}
-
-__attribute__((constructor)) static void install_hooks(void)
-{
-    hooks_installed = CRYPTO_set_mem_functions(hook_malloc, hook_realloc, hook_free) == 1;
-}
-
-static void require_hooks(void)
-{
-    if (!hooks_installed)
-        SKIP("OpenSSL allocated before the memory hooks could be installed");
-}
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -497,16 +425,16 @@ TEST(get_ciphers_first_entry_fields)
 /* One block holds the array and every string; nothing else stays allocated. */
 TEST(get_ciphers_one_allocation)
 {
-    require_hooks();
+    oom_require();
     cssl_context *ctx = new_ctx(CSSL_PROTOCOL_TLS_CLIENT);
     REQUIRE(cssl_context_set_ciphers(ctx, "@SECLEVEL=0:ALL:COMPLEMENTOFALL") == CSSL_OK);
     size_t n = 0;
     cssl_free(cssl_context_get_ciphers(ctx, &n)); /* warm OpenSSL's lazy state */
-    long live = live_blocks;
+    long live = oom_live_blocks();
     cssl_cipher_info *list = cssl_context_get_ciphers(ctx, &n);
     REQUIRE(list != NULL);
-    CHECK_INT(live_blocks, live + 1);
-    const char *lo = (const char *)(list + n), *hi = (const char *)list + block_size(list);
+    CHECK_INT(oom_live_blocks(), live + 1);
+    const char *lo = (const char *)(list + n), *hi = (const char *)list + oom_block_size(list);
     for (size_t i = 0; i < n; i++) {
         const char *s[] = {list[i].name, list[i].protocol, list[i].description,
                            list[i].symmetric, list[i].digest, list[i].kea, list[i].auth};
@@ -518,85 +446,70 @@ TEST(get_ciphers_one_allocation)
         }
     }
     cssl_free(list);
-    CHECK_INT(live_blocks, live);
+    CHECK_INT(oom_live_blocks(), live);
     cssl_context_free(ctx);
+}
+
+static cssl_context *oom_ctx;
+
+static int sc_get_ciphers(void *arg)
+{
+    size_t count = 12345;
+    cssl_cipher_info *list = cssl_context_get_ciphers(oom_ctx, &count);
+    if (list == NULL) {
+        CHECK_INT(count, 12345); /* outputs written only on success */
+        return oom_status();
+    }
+    CHECK_INT(count, 17);
+    cssl_free(list);
+    return CSSL_OK;
 }
 
 TEST(get_ciphers_out_of_memory)
 {
-    require_hooks();
-    cssl_context *ctx = new_ctx(CSSL_PROTOCOL_TLS_CLIENT);
-    size_t n = 0;
-    cssl_free(cssl_context_get_ciphers(ctx, &n));
-    int failures = 0;
-    for (long k = 0; k < 100000; k++) {
-        long live = live_blocks;
-        fail_happened = false;
-        fail_countdown = k;
-        cssl_error_clear();
-        size_t count = 12345;
-        cssl_cipher_info *list = cssl_context_get_ciphers(ctx, &count);
-        fail_countdown = -1;
-        CHECK(ERR_peek_error() == 0);
-        if (list != NULL) {
-            CHECK_INT(count, 17);
-            cssl_free(list);
-            if (!fail_happened)
-                break;
-        } else {
-            failures++;
-            CHECK_INT(count, 12345); /* outputs written only on success */
-            CHECK_INT(cssl_error_status(), CSSL_ENOMEM);
-        }
-        CHECK_INT(live_blocks, live);
-    }
-    CHECK(failures > 0);
-    char *names = cipher_names(ctx); /* still usable */
+    oom_ctx = new_ctx(CSSL_PROTOCOL_TLS_CLIENT);
+    oom_sweep("get_ciphers", sc_get_ciphers, NULL, 0);
+    char *names = cipher_names(oom_ctx); /* still usable */
     CHECK_STR_STARTS(names, "TLS_AES_256_GCM_SHA384:");
     free(names);
-    cssl_context_free(ctx);
+    cssl_context_free(oom_ctx);
+}
+
+static int sc_set_ciphers(void *arg)
+{
+    return cssl_context_set_ciphers(oom_ctx, "ECDHE+AESGCM:CHACHA20");
+}
+
+static int sc_set_ciphersuites(void *arg)
+{
+    return cssl_context_set_ciphersuites(oom_ctx, "TLS_AES_128_GCM_SHA256");
+}
+
+static int sc_set_groups(void *arg)
+{
+    return cssl_context_set_groups(oom_ctx, "X25519:P-256");
+}
+
+static int sc_set_ecdh_curve(void *arg)
+{
+    return cssl_context_set_ecdh_curve(oom_ctx, "prime256v1");
 }
 
 /* Each setter under allocation failure: ENOMEM (or success if OpenSSL
  * tolerated it), a clean queue, no leak, and a usable context. */
 TEST(setters_out_of_memory)
 {
-    require_hooks();
-    cssl_context *ctx = new_ctx(CSSL_PROTOCOL_TLS_CLIENT);
-    for (int which = 0; which < 4; which++) {
-        int failures = 0;
-        for (long k = 0; k < 100000; k++) {
-            long live = live_blocks;
-            fail_happened = false;
-            fail_countdown = k;
-            cssl_error_clear();
-            int r;
-            switch (which) {
-            case 0: r = cssl_context_set_ciphers(ctx, "ECDHE+AESGCM:CHACHA20"); break;
-            case 1: r = cssl_context_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256"); break;
-            case 2: r = cssl_context_set_groups(ctx, "X25519:P-256"); break;
-            default: r = cssl_context_set_ecdh_curve(ctx, "prime256v1"); break;
-            }
-            fail_countdown = -1;
-            CHECK(ERR_peek_error() == 0);
-            if (r != CSSL_OK) {
-                failures++;
-                if (r != CSSL_ENOMEM)
-                    harness_fail(__FILE__, __LINE__, "setter %d, allocation %ld: %d %s", which,
-                                 k, r, cssl_error_message());
-            }
-            CHECK(live_blocks <= live + 1); /* a setter may replace one block */
-            if (r == CSSL_OK && !fail_happened)
-                break;
-        }
-        CHECK(failures > 0);
-    }
-    CHECK_OK(cssl_context_set_ciphers(ctx, "CHACHA20"));
-    CHECK_OK(cssl_context_set_ciphersuites(ctx, "TLS_AES_256_GCM_SHA384"));
-    char *names = cipher_names(ctx);
+    oom_ctx = new_ctx(CSSL_PROTOCOL_TLS_CLIENT);
+    oom_sweep("set_ciphers", sc_set_ciphers, NULL, 0);
+    oom_sweep("set_ciphersuites", sc_set_ciphersuites, NULL, 0);
+    oom_sweep("set_groups", sc_set_groups, NULL, 0);
+    oom_sweep("set_ecdh_curve", sc_set_ecdh_curve, NULL, 0);
+    CHECK_OK(cssl_context_set_ciphers(oom_ctx, "CHACHA20"));
+    CHECK_OK(cssl_context_set_ciphersuites(oom_ctx, "TLS_AES_256_GCM_SHA384"));
+    char *names = cipher_names(oom_ctx);
     CHECK_STR_STARTS(names, "TLS_AES_256_GCM_SHA384:");
     free(names);
-    cssl_context_free(ctx);
+    cssl_context_free(oom_ctx);
 }
 
 /* ---- set_ciphersuites (Python 3.15; no oracle here) ------------------------ */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "oom.h"
 #include "sess_util.h"
 
 static cssl_context *client_ctx_max(int max_version)
@@ -1134,111 +1135,49 @@ TEST(session_sequence_matches_python)
 
 /* ---- allocation failures --------------------------------------------------- */
 
-/* OpenSSL's allocator (cssl's too) fails the fail_at-th allocation while
- * armed; installed before the first allocation of the process. */
-static long oom_fail_at = -1, oom_allocs;
-static bool oom_failed;
-
-static bool oom_now(void)
-{
-    if (oom_fail_at < 0 || oom_allocs++ != oom_fail_at)
-        return false;
-    oom_failed = true;
-    return true;
-}
-
-static void *oom_malloc(size_t n, const char *file, int line)
-{
-    (void)file, (void)line;
-    return oom_now() ? NULL : malloc(n);
-}
-
-static void *oom_realloc(void *p, size_t n, const char *file, int line)
-{
-    (void)file, (void)line;
-    return oom_now() ? NULL : realloc(p, n);
-}
-
-static void oom_free(void *p, const char *file, int line)
-{
-    (void)file, (void)line;
-    free(p);
-}
-
-static bool oom_hooked;
-
-__attribute__((constructor(101))) static void oom_install(void)
-{
-    oom_hooked = CRYPTO_set_mem_functions(oom_malloc, oom_realloc, oom_free) == 1;
-}
-
-typedef void *(*oom_op)(void *arg);
-
-/*
- * Run op with its 1st, 2nd, ... allocation failing until it runs without a
- * failure. Each failed run must report NULL with CSSL_ENOMEM or CSSL_ESSL
- * recorded and OpenSSL's queue empty; what it returns is released by
- * release(). ASan / valgrind runs check that nothing leaks.
- */
-static void oom_each(oom_op op, void *arg, void (*release)(void *))
-{
-    if (!oom_hooked)
-        SKIP("OpenSSL's allocator could not be replaced (allocated before main)");
-    for (long n = 0; n < 10000; n++) {
-        cssl_error_clear();
-        oom_allocs = 0;
-        oom_failed = false;
-        oom_fail_at = n;
-        void *r = op(arg);
-        oom_fail_at = -1;
-        if (!oom_failed) {
-            CHECK(r != NULL);
-            release(r);
-            CHECK(n > 0); /* the operation allocates at all */
-            return;
-        }
-        if (r != NULL) { /* OpenSSL may recover from some failures */
-            release(r);
-            continue;
-        }
-        int st = cssl_error_status();
-        if (st != CSSL_ENOMEM && st != CSSL_ESSL)
-            harness_fail(__FILE__, __LINE__, "allocation %ld: status %d (%s)", n, st,
-                         cssl_error_message());
-        CHECK(ERR_peek_error() == 0);
-        ERR_clear_error();
-    }
-    harness_fail(__FILE__, __LINE__, "operation never completed");
-}
-
-static void *op_get_session(void *conn)
-{
-    return cssl_conn_get_session(conn);
-}
-
-static void release_session(void *s)
-{
-    cssl_session_free(s);
-}
-
+/* Each call under allocation failure: NULL with CSSL_ENOMEM (or CSSL_ESSL
+ * where OpenSSL reports the failure as its own), nothing leaked. */
 typedef struct der_arg {
+    cssl_conn *conn;
     cssl_session *sess;
     cssl_context *ctx;
     uint8_t *der;
     size_t len;
 } der_arg;
 
-static void *op_to_der(void *arg)
+static int sc_get_session(void *arg)
+{
+    der_arg *a = arg;
+    cssl_session *s = cssl_conn_get_session(a->conn);
+    if (s == NULL)
+        return oom_status();
+    CHECK(cssl_session_equal(s, a->sess));
+    cssl_session_free(s);
+    return CSSL_OK;
+}
+
+static int sc_to_der(void *arg)
 {
     der_arg *a = arg;
     size_t len = 0;
-    return cssl_session_to_der(a->sess, &len);
+    uint8_t *der = cssl_session_to_der(a->sess, &len);
+    if (der == NULL)
+        return oom_status();
+    CHECK(len == a->len && memcmp(der, a->der, len) == 0);
+    cssl_free(der);
+    return CSSL_OK;
 }
 
-static void *op_from_der(void *arg)
+static int sc_from_der(void *arg)
 {
     der_arg *a = arg;
-    return cssl_session_from_der(a->ctx, a->der, a->len);
+    cssl_session *s = cssl_session_from_der(a->ctx, a->der, a->len);
+    if (s == NULL)
+        return oom_status();
+    oom_disarm();
+    CHECK(cssl_session_equal(s, a->sess));
+    cssl_session_free(s);
+    return CSSL_OK;
 }
 
 TEST(allocation_failures_in_session_calls)
@@ -1247,13 +1186,13 @@ TEST(allocation_failures_in_session_calls)
     tls_pair p;
     pair_init(&p, cctx, sctx, "localhost", NULL);
     REQUIRE(pair_hs(&p, NULL, NULL));
-    oom_each(op_get_session, p.client, release_session);
-    der_arg a = {.sess = cssl_conn_get_session(p.client), .ctx = cctx};
+    der_arg a = {.conn = p.client, .sess = cssl_conn_get_session(p.client), .ctx = cctx};
     REQUIRE(a.sess != NULL);
-    oom_each(op_to_der, &a, cssl_free);
     a.der = cssl_session_to_der(a.sess, &a.len);
     REQUIRE(a.der != NULL);
-    oom_each(op_from_der, &a, release_session);
+    oom_sweep("conn_get_session", sc_get_session, &a, 0);
+    oom_sweep("session_to_der", sc_to_der, &a, OOM_ALLOW(CSSL_ESSL));
+    oom_sweep("session_from_der", sc_from_der, &a, OOM_ALLOW(CSSL_ESSL));
     /* The failures left the connection and session intact. */
     cssl_session *back = cssl_session_from_der(cctx, a.der, a.len);
     CHECK(cssl_session_equal(back, a.sess));

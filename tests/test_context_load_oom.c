@@ -2,17 +2,14 @@
  * test_context_load_oom.c - allocation failures in the loaders of
  * context_load.c and context_trust.c.
  *
- * OpenSSL's allocator (which cssl uses too) is replaced before the first
- * allocation by a counting one. Each loader then runs once per planned
- * allocation with that allocation failing: the first and the last
- * allocation of every call site (CSSL_OOM_EXHAUSTIVE=1: every allocation,
- * about a minute). Every run must return CSSL_OK or a recorded failure
- * status, leave OpenSSL's queue empty and leak nothing (ASan / valgrind
- * runs); a failed run must leave the context's certificates and keys as
- * they were, and its trust store too unless it failed with CSSL_ENOMEM
- * while adding. Each loader must report CSSL_ENOMEM for some failures;
- * OpenSSL loses the cause of others (e.g. "unable to get certs public key"
- * when decoding a key fails), which then surface as CSSL_ESSL.
+ * Each loader runs once per allocation with that allocation failing
+ * (oom_sweep, tests/oom.h), each time on a fresh context. Every run must
+ * return CSSL_OK or a recorded failure status, leave OpenSSL's queue empty
+ * and leak nothing; a failed run must leave the context's certificates and
+ * keys as they were, and its trust store too unless it failed with
+ * CSSL_ENOMEM while adding. Each loader must report CSSL_ENOMEM for some
+ * failures; OpenSSL loses the cause of others (e.g. "unable to get certs
+ * public key" when decoding a key fails), which then surface as CSSL_ESSL.
  */
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
@@ -20,66 +17,7 @@
 
 #include "harness.h"
 #include "internal.h"
-
-static long fail_at = -1; /* index of the allocation to fail; -1: none */
-static long allocs;
-static bool failed;
-static bool hooked;
-
-/* Discovery run: the call site of every allocation, in order. */
-typedef struct site {
-    const char *file;
-    int line;
-} site;
-static site *trace;
-static long trace_len, trace_cap;
-static bool tracing;
-
-static bool should_fail(const char *file, int line)
-{
-    if (tracing) {
-        if (trace_len == trace_cap) {
-            trace_cap = trace_cap ? 2 * trace_cap : 4096;
-            trace = realloc(trace, (size_t)trace_cap * sizeof *trace);
-            if (trace == NULL)
-                abort();
-        }
-        trace[trace_len++] = (site){file, line};
-        return false;
-    }
-    if (fail_at < 0)
-        return false;
-    if (allocs++ == fail_at) {
-        failed = true;
-        return true;
-    }
-    return false;
-}
-
-static void *t_malloc(size_t n, const char *file, int line)
-{
-    return should_fail(file, line) ? NULL : malloc(n);
-}
-
-static void *t_realloc(void *p, size_t n, const char *file, int line)
-{
-    return should_fail(file, line) ? NULL : realloc(p, n);
-}
-
-static void t_free(void *p, const char *file, int line)
-{
-    free(p);
-}
-
-__attribute__((destructor)) static void free_trace(void)
-{
-    free(trace);
-}
-
-__attribute__((constructor(101))) static void install_allocator(void)
-{
-    hooked = CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free) == 1;
-}
+#include "oom.h"
 
 typedef int (*load_fn)(cssl_context *ctx, void *arg);
 
@@ -109,102 +47,48 @@ static cssl_context *fresh_ctx(bool preload)
     return ctx;
 }
 
-/*
- * The allocations to fail: by default the first and the last allocation of
- * every distinct call site (OpenSSL passes file and line to the hooks) seen
- * in an undisturbed run; with CSSL_OOM_EXHAUSTIVE set, every allocation.
- */
-static long plan(load_fn fn, void *arg, bool preload, long **out)
+/* One loader run on a fresh context (made outside the injection). A failed
+ * load must leave the context's certificates and keys as they were, and
+ * its trust store too unless adding to it ran out of memory half way (the
+ * store is filled only after everything has been read). */
+typedef struct load_run {
+    load_fn fn;
+    void *arg;
+    bool preload, atomic;
+} load_run;
+
+static int sc_load(void *arg)
 {
-    cssl_context *ctx = fresh_ctx(preload);
-    trace_len = 0;
-    tracing = true;
-    int r = fn(ctx, arg);
-    tracing = false;
-    cssl_context_free(ctx);
-    CHECK_OK(r);
-    long *idx = malloc((size_t)(trace_len + 1) * sizeof *idx), count = 0;
-    REQUIRE(idx != NULL);
-    bool all = getenv("CSSL_OOM_EXHAUSTIVE") != NULL;
-    for (long i = 0; i < trace_len; i++) {
-        bool first = true, last = true;
-        for (long j = 0; j < trace_len && !all && (first || last); j++) {
-            if (j == i || trace[j].line != trace[i].line || trace[j].file != trace[i].file)
-                continue;
-            if (j < i)
-                first = false;
-            else
-                last = false;
-        }
-        if (all || first || last)
-            idx[count++] = i;
+    load_run *l = arg;
+    oom_suspend();
+    cssl_context *ctx = fresh_ctx(l->preload);
+    oom_resume();
+    snapshot before = take(ctx);
+    int r = l->fn(ctx, l->arg);
+    if (r < 0) {
+        snapshot after = take(ctx);
+        bool partial_ok = !l->atomic && r == CSSL_ENOMEM;
+        if (after.cert != before.cert || after.key != before.key ||
+            (after.objects != before.objects && !partial_ok))
+            harness_fail(__FILE__, __LINE__, "context changed by a failed load (%s)",
+                         cssl_error_message());
     }
-    /* One past the end: the run that gets through. */
-    idx[count++] = trace_len;
-    *out = idx;
-    return count;
+    cssl_context_free(ctx);
+    return r;
 }
 
 /*
- * Run fn once per planned allocation, that allocation failing. Every run
- * must return CSSL_OK or a recorded failure status with the queue empty;
- * a failure must leave the context as it was (for the trust store:
- * unless adding to it ran out of memory). Returns how many runs failed
- * with CSSL_ENOMEM; *other counts other failure statuses.
+ * Run fn once per allocation with that allocation failing (oom_sweep).
+ * OpenSSL loses the cause of some failures (e.g. "unable to get certs
+ * public key" when decoding a key fails), which then surface as CSSL_ESSL.
  */
 static int inject(const char *what, load_fn fn, void *arg, bool preload, bool atomic,
                   int *other)
 {
-    if (!hooked)
-        SKIP("CRYPTO_set_mem_functions refused: OpenSSL allocated before main");
-    long *targets = NULL;
-    long runs = plan(fn, arg, preload, &targets);
-    int nomem = 0;
-    *other = 0;
-    for (long t = 0; t < runs; t++) {
-        long n = targets[t];
-        cssl_context *ctx = fresh_ctx(preload);
-        snapshot before = take(ctx);
-        cssl_error_clear();
-        allocs = 0;
-        failed = false;
-        fail_at = n;
-        int r = fn(ctx, arg);
-        fail_at = -1;
-        if (ERR_peek_error() != 0) {
-            char buf[256];
-            ERR_error_string_n(ERR_peek_error(), buf, sizeof buf);
-            harness_fail(__FILE__, __LINE__,
-                         "%s, allocation %ld: returned %d, queue left dirty: %s", what, n, r,
-                         buf);
-            ERR_clear_error();
-        }
-        if (getenv("CSSL_OOM_VERBOSE") != NULL && r < 0 && r != CSSL_ENOMEM)
-            printf("%s, allocation %ld: %d %s\n", what, n, r, cssl_error_message());
-        if (!failed && r != 0)
-            harness_fail(__FILE__, __LINE__, "%s without failures: %d %s", what, r,
-                         cssl_error_message());
-        if (r > 0 || (r < 0 && cssl_error_status() != r))
-            harness_fail(__FILE__, __LINE__, "%s, allocation %ld: bad status %d", what, n, r);
-        if (r == CSSL_ENOMEM)
-            nomem++;
-        else if (r < 0)
-            (*other)++;
-        if (r < 0) {
-            /* The trust store is filled only after everything has been
-             * read, but adding to it can still run out of memory half way. */
-            snapshot after = take(ctx);
-            bool partial_ok = !atomic && r == CSSL_ENOMEM;
-            if (after.cert != before.cert || after.key != before.key ||
-                (after.objects != before.objects && !partial_ok))
-                harness_fail(__FILE__, __LINE__, "%s, allocation %ld: context changed (%s)",
-                             what, n, cssl_error_message());
-        }
-        cssl_context_free(ctx);
-    }
-    printf("%s: %ld allocations, %ld failed in turn\n", what, targets[runs - 1], runs - 1);
-    free(targets);
-    return nomem;
+    load_run l = {fn, arg, preload, atomic};
+    oom_stats st = oom_sweep(what, sc_load, &l, OOM_ALLOW(CSSL_ESSL));
+    *other = (int)st.other;
+    return (int)st.nomem;
 }
 
 static int load_chain_enc(cssl_context *ctx, void *arg)
@@ -309,8 +193,8 @@ TEST(oom_load_dh_params)
 }
 
 /*
- * No injection test for set_default_verify_paths: on OpenSSL 3.0.19 a failed
- * allocation inside the X509_LOOKUP_store it installs corrupts OpenSSL's
- * OSSL_STORE loader cache, which OPENSSL_cleanup() then frees twice (found
- * by this test under ASan; not a cssl bug).
+ * set_default_verify_paths and the default contexts are swept in test_oom,
+ * past the OpenSSL 3.0.19 bug found here first: a failed allocation in
+ * OSSL_STORE_open_ex() (reached through the X509_LOOKUP_store those paths
+ * add) frees the fetched loader twice, and OPENSSL_cleanup() crashes.
  */

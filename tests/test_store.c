@@ -10,41 +10,7 @@
 #include "harness.h"
 
 #include "internal.h"
-
-/* ---- allocation-failure injection (as in test_cert.c) -------------------- */
-static long oom_countdown = -1;
-static bool oom_fired;
-static bool oom_hooked;
-
-static bool oom_should_fail(void)
-{
-    if (oom_countdown < 0)
-        return false;
-    if (oom_countdown-- > 0)
-        return false;
-    oom_fired = true;
-    return true;
-}
-
-static void *oom_malloc(size_t n, const char *file, int line)
-{
-    return oom_should_fail() ? NULL : malloc(n);
-}
-
-static void *oom_realloc(void *p, size_t n, const char *file, int line)
-{
-    return oom_should_fail() ? NULL : realloc(p, n);
-}
-
-static void oom_free(void *p, const char *file, int line)
-{
-    free(p);
-}
-
-__attribute__((constructor)) static void oom_install(void)
-{
-    oom_hooked = CRYPTO_set_mem_functions(oom_malloc, oom_realloc, oom_free) == 1;
-}
+#include "oom.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -242,54 +208,43 @@ TEST(null_arguments)
 
 /* ---- allocation failures --------------------------------------------------- */
 
+static cssl_context *oom_ctx;
+
+static int sc_get_ca_certs(void *arg)
+{
+    cssl_cert **certs = cssl_context_get_ca_certs(oom_ctx);
+    if (certs == NULL)
+        return oom_status();
+    oom_disarm();
+    CHECK_INT(list_len(certs), 4);
+    cssl_cert_list_free(certs);
+    return CSSL_OK;
+}
+
+/* stats allocate only the snapshot */
+static int sc_store_stats(void *arg)
+{
+    cssl_cert_store_stats st = {0};
+    int r = cssl_context_cert_store_stats(oom_ctx, &st);
+    if (r != CSSL_OK) {
+        CHECK_STR(cssl_error_message(), "failed to query cert store");
+        return r;
+    }
+    CHECK_INT(st.x509, 5);
+    CHECK_INT(st.x509_ca, 4);
+    return CSSL_OK;
+}
+
 TEST(oom_get_ca_certs)
 {
-    if (!oom_hooked)
-        SKIP("CRYPTO_set_mem_functions was refused");
-    cssl_context *ctx = context_with("cert/store.pem");
-    char *want = cssl_store_text(ctx);
-    int failures = 0;
-    for (long n = 0;; n++) {
-        REQUIRE(n < 100000);
-        cssl_error_clear();
-        oom_fired = false;
-        oom_countdown = n;
-        cssl_cert **certs = cssl_context_get_ca_certs(ctx);
-        oom_countdown = -1;
-        CHECK(ERR_peek_error() == 0);
-        if (certs == NULL) {
-            CHECK(oom_fired);
-            CHECK_INT(cssl_error_status(), CSSL_ENOMEM);
-            failures++;
-            continue;
-        }
-        CHECK_INT(list_len(certs), 4);
-        cssl_cert_list_free(certs);
-        if (!oom_fired)
-            break;
-    }
-    CHECK(failures > 0);
-    /* stats allocate only the snapshot */
-    for (long n = 0;; n++) {
-        REQUIRE(n < 1000);
-        cssl_cert_store_stats st = {0};
-        oom_fired = false;
-        oom_countdown = n;
-        int r = cssl_context_cert_store_stats(ctx, &st);
-        oom_countdown = -1;
-        if (r == CSSL_OK) {
-            CHECK_INT(st.x509, 5);
-            CHECK_INT(st.x509_ca, 4);
-            if (!oom_fired)
-                break;
-        } else {
-            CHECK_INT(r, CSSL_ENOMEM);
-            CHECK_STR(cssl_error_message(), "failed to query cert store");
-        }
-    }
-    char *again = cssl_store_text(ctx);
+    oom_require();
+    oom_ctx = context_with("cert/store.pem");
+    char *want = cssl_store_text(oom_ctx);
+    oom_sweep("get_ca_certs", sc_get_ca_certs, NULL, 0);
+    oom_sweep("cert_store_stats", sc_store_stats, NULL, 0);
+    char *again = cssl_store_text(oom_ctx);
     CHECK_STR(again, want);
     free(again);
     free(want);
-    cssl_context_free(ctx);
+    cssl_context_free(oom_ctx);
 }
