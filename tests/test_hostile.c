@@ -386,6 +386,19 @@ static ssize_t read_n(end *e, raw *r, char *buf, size_t n)
     return (ssize_t)got;
 }
 
+/* A cssl client connected to a raw OpenSSL server (raw_version 0 or
+ * TLS1_2_VERSION) over memory BIOs, with the tickets that follow the
+ * handshake taken in: ready for application data. */
+static void established_client(raw *r, end *c, cssl_context *cctx, int raw_version)
+{
+    raw_open(r, true, raw_version);
+    end_open(c, cctx, false);
+    handshake_raw(c, r);
+    char b;
+    REQUIRE(SSL_write(r->ssl, "x", 1) == 1);
+    CHECK_INT(read_n(c, r, &b, 1), 1);
+}
+
 /* ---- truncation ------------------------------------------------------------- */
 
 /* Application data cut inside a record, then EOF: the reader sees
@@ -398,13 +411,8 @@ TEST(truncated_record_then_eof)
             leak_mark();
         raw r;
         end c;
-        raw_open(&r, true, 0);
-        end_open(&c, cctx, false);
-        handshake_raw(&c, &r);
+        established_client(&r, &c, cctx, 0);
         char buf[64];
-        /* take in the tickets first */
-        REQUIRE(SSL_write(r.ssl, "x", 1) == 1);
-        CHECK_INT(read_n(&c, &r, buf, 1), 1);
         REQUIRE(SSL_write(r.ssl, "hello, truncated world", 22) == 22);
         uint8_t rec[256];
         int n = BIO_read(r.out, rec, sizeof rec);
@@ -432,12 +440,8 @@ TEST(corrupted_record)
             leak_mark();
         raw r;
         end c;
-        raw_open(&r, true, 0);
-        end_open(&c, cctx, false);
-        handshake_raw(&c, &r);
-        REQUIRE(SSL_write(r.ssl, "x", 1) == 1);
+        established_client(&r, &c, cctx, 0);
         char buf[64];
-        CHECK_INT(read_n(&c, &r, buf, 1), 1);
         REQUIRE(SSL_write(r.ssl, "payload", 7) == 7);
         uint8_t rec[256];
         int n = BIO_read(r.out, rec, sizeof rec);
@@ -668,12 +672,8 @@ static void one_byte_flood(int max_version)
     cssl_context *cctx = client_ctx(max_version);
     raw r;
     end c;
-    raw_open(&r, true, max_version == CSSL_TLSVERSION_TLSv1_2 ? TLS1_2_VERSION : 0);
-    end_open(&c, cctx, false);
-    handshake_raw(&c, &r);
+    established_client(&r, &c, cctx, max_version == CSSL_TLSVERSION_TLSv1_2 ? TLS1_2_VERSION : 0);
     char buf[4096];
-    REQUIRE(SSL_write(r.ssl, "x", 1) == 1); /* tickets first */
-    CHECK_INT(read_n(&c, &r, buf, 1), 1);
     for (int i = 0; i < RECORDS; i++) {
         char b = (char)('a' + i % 26);
         REQUIRE(SSL_write(r.ssl, &b, 1) == 1);

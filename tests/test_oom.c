@@ -806,12 +806,13 @@ static cssl_context *server_ctx(const char *name)
     return ctx;
 }
 
-static void sweep_connection(conn_case *cc)
+/* Sweeps a connection scenario, checks that the contexts still work
+ * afterwards, and frees them. */
+static void sweep_conn_case(conn_case *cc, oom_scenario scenario)
 {
     skip_openssl_blinding_bug();
-    oom_sweep(cc->name, sc_connection, cc, HANDSHAKE_LOSSES);
-    /* The contexts still work. */
-    CHECK_INT(sc_connection(cc), CSSL_OK);
+    oom_sweep(cc->name, scenario, cc, HANDSHAKE_LOSSES);
+    CHECK_INT(scenario(cc), CSSL_OK);
     cssl_context_free(cc->cctx);
     cssl_context_free(cc->sctx);
 }
@@ -827,14 +828,14 @@ TEST(connection_tls13_ecdsa)
     char path[1024];
     snprintf(path, sizeof path, "%s/keylog.txt", test_tmpdir());
     REQUIRE(cssl_context_set_keylog_filename(cc.cctx, path) == CSSL_OK);
-    sweep_connection(&cc);
+    sweep_conn_case(&cc, sc_connection);
 }
 
 TEST(connection_tls12_rsa)
 {
     conn_case cc = {.name = "TLS 1.2 RSA connection",
                     .cctx = client_ctx_max(CSSL_TLSVERSION_TLSv1_2), .sctx = server_ctx("server")};
-    sweep_connection(&cc);
+    sweep_conn_case(&cc, sc_connection);
 }
 
 /* Client certificates: the server requires one and verifies it. */
@@ -853,7 +854,7 @@ TEST(connection_tls13_client_cert)
     conn_case cc = {.name = "TLS 1.3 connection, client certificate",
                     .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
     with_client_cert(&cc);
-    sweep_connection(&cc);
+    sweep_conn_case(&cc, sc_connection);
 }
 
 TEST(connection_tls12_client_cert)
@@ -861,7 +862,7 @@ TEST(connection_tls12_client_cert)
     conn_case cc = {.name = "TLS 1.2 connection, client certificate",
                     .cctx = client_ctx_max(CSSL_TLSVERSION_TLSv1_2), .sctx = server_ctx("ecdsa")};
     with_client_cert(&cc);
-    sweep_connection(&cc);
+    sweep_conn_case(&cc, sc_connection);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -982,10 +983,7 @@ TEST(close_notify)
 {
     conn_case cc = {.name = "close_notify both ways",
                     .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
-    skip_openssl_blinding_bug();
-    oom_sweep(cc.name, sc_close_notify, &cc, HANDSHAKE_LOSSES);
-    cssl_context_free(cc.cctx);
-    cssl_context_free(cc.sctx);
+    sweep_conn_case(&cc, sc_close_notify);
 }
 
 /* The SNI callback switches to another context (another certificate). */
@@ -1024,10 +1022,7 @@ TEST(sni_callback)
     REQUIRE(cssl_context_set_sni_callback(cc.sctx, sni_switch, other) == CSSL_OK);
     /* The callback's own failure (set_context) becomes an internal_error
      * alert: CSSL_ESSL on both sides. */
-    skip_openssl_blinding_bug();
-    oom_sweep(cc.name, sc_sni, &cc, HANDSHAKE_LOSSES);
-    cssl_context_free(cc.cctx);
-    cssl_context_free(cc.sctx);
+    sweep_conn_case(&cc, sc_sni);
     cssl_context_free(other);
 }
 
@@ -1072,9 +1067,7 @@ static void sweep_psk(const char *name, bool tls13)
     }
     CHECK_OK(cssl_context_set_psk_client_callback(cc.cctx, psk_client, NULL));
     CHECK_OK(cssl_context_set_psk_server_callback(cc.sctx, psk_srv, "hint", NULL));
-    oom_sweep(name, sc_psk, &cc, HANDSHAKE_LOSSES);
-    cssl_context_free(cc.cctx);
-    cssl_context_free(cc.sctx);
+    sweep_conn_case(&cc, sc_psk);
 }
 
 TEST(psk_tls13)
@@ -1120,10 +1113,7 @@ TEST(post_handshake_auth)
     REQUIRE(cssl_context_set_verify_mode(cc.sctx, CSSL_CERT_OPTIONAL) == CSSL_OK);
     REQUIRE(cssl_context_load_verify_locations(cc.sctx, fixture("ca.pem"), NULL, NULL, 0, 0) ==
             CSSL_OK);
-    skip_openssl_blinding_bug();
-    oom_sweep(cc.name, sc_post_handshake_auth, &cc, HANDSHAKE_LOSSES);
-    cssl_context_free(cc.cctx);
-    cssl_context_free(cc.sctx);
+    sweep_conn_case(&cc, sc_post_handshake_auth);
 }
 
 /* ---- connections over sockets -------------------------------------------- */
@@ -1185,10 +1175,7 @@ TEST(socket_connection)
 {
     conn_case cc = {.name = "connection over a socketpair",
                     .cctx = client_ctx_max(0), .sctx = server_ctx("ecdsa")};
-    skip_openssl_blinding_bug();
-    oom_sweep(cc.name, sc_socket, &cc, HANDSHAKE_LOSSES);
-    cssl_context_free(cc.cctx);
-    cssl_context_free(cc.sctx);
+    sweep_conn_case(&cc, sc_socket);
 }
 
 /* The process's first socket connection sets up the socket BIO's method
