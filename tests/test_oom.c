@@ -571,24 +571,9 @@ TEST(helpers)
 
 /* ---- connections over memory BIOs ---------------------------------------- */
 
-/* Both ends over memory BIOs, every call's failure ends the scenario. */
-typedef struct pair {
-    cssl_memory_bio *c_in, *c_out, *s_in, *s_out;
-    cssl_conn *client, *server;
-} pair;
-
-static void pair_close(pair *p)
-{
-    cssl_conn_free(p->client);
-    cssl_conn_free(p->server);
-    cssl_memory_bio_free(p->c_in);
-    cssl_memory_bio_free(p->c_out);
-    cssl_memory_bio_free(p->s_in);
-    cssl_memory_bio_free(p->s_out);
-    memset(p, 0, sizeof *p);
-}
-
-static int pair_open(pair *p, cssl_context *cctx, cssl_context *sctx, const char *host,
+/* Both ends over memory BIOs (tls_util's pair, opened here so that
+ * every call's failure ends the scenario instead of the test). */
+static int pair_open(tls_pair *p, cssl_context *cctx, cssl_context *sctx, const char *host,
                      const cssl_session *sess)
 {
     memset(p, 0, sizeof *p);
@@ -620,14 +605,14 @@ static int move(cssl_memory_bio *from, cssl_memory_bio *to)
     }
 }
 
-static int pump(pair *p)
+static int pump(tls_pair *p)
 {
     int r = move(p->c_out, p->s_in);
     return r < 0 ? r : move(p->s_out, p->c_in);
 }
 
 /* Drive both handshakes; the first failure of either side is the result. */
-static int handshake(pair *p)
+static int handshake(tls_pair *p)
 {
     int rc = CSSL_EWANT_READ, rs = CSSL_EWANT_READ;
     for (int round = 0; round < 16 && (rc != CSSL_OK || rs != CSSL_OK); round++) {
@@ -657,7 +642,7 @@ static int handshake(pair *p)
 }
 
 /* Send len bytes one way and check they arrive intact. */
-static int transfer(pair *p, bool from_client, const char *data, size_t len)
+static int transfer(tls_pair *p, bool from_client, const char *data, size_t len)
 {
     cssl_conn *w = from_client ? p->client : p->server, *r = from_client ? p->server : p->client;
     ssize_t n = cssl_conn_write(w, data, len);
@@ -698,7 +683,7 @@ typedef struct conn_case {
 } conn_case;
 
 /* Everything a program asks a connection after the handshake. */
-static int inspect(pair *p, const conn_case *cc)
+static int inspect(tls_pair *p, const conn_case *cc)
 {
     int st = CSSL_OK;
     const cssl_cert_info *info = NULL;
@@ -745,7 +730,7 @@ out:
 }
 
 /* The closing handshake from the client: unwrap on both sides. */
-static int unwrap_both(pair *p)
+static int unwrap_both(tls_pair *p)
 {
     int rc = cssl_conn_unwrap(p->client);
     if (rc != CSSL_EWANT_READ && rc < 0)
@@ -772,7 +757,7 @@ static int unwrap_both(pair *p)
 static int sc_connection(void *arg)
 {
     conn_case *cc = arg;
-    pair p;
+    tls_pair p;
     int st = pair_open(&p, cc->cctx, cc->sctx, "localhost", NULL);
     if (st < 0)
         goto out;
@@ -785,7 +770,7 @@ static int sc_connection(void *arg)
     cssl_session_free(s);
     TRY(unwrap_both(&p));
 out:
-    pair_close(&p);
+    pair_free(&p);
     return st;
 }
 
@@ -878,13 +863,13 @@ typedef struct resume_case {
  * first read). */
 static cssl_session *first_session(cssl_context *cctx, cssl_context *sctx)
 {
-    pair p;
+    tls_pair p;
     REQUIRE(pair_open(&p, cctx, sctx, "localhost", NULL) == CSSL_OK);
     REQUIRE(handshake(&p) == CSSL_OK);
     REQUIRE(transfer(&p, false, MESSAGE, sizeof MESSAGE) == CSSL_OK);
     cssl_session *s = cssl_conn_get_session(p.client);
     REQUIRE(s != NULL && cssl_session_has_ticket(s));
-    pair_close(&p);
+    pair_free(&p);
     return s;
 }
 
@@ -894,7 +879,7 @@ static int sc_resume(void *arg)
 {
     resume_case *rc = arg;
     int st = CSSL_OK;
-    pair p = {0}, q = {0};
+    tls_pair p = {0}, q = {0};
     uint8_t *der = NULL;
     size_t len = 0;
     cssl_session *back = NULL, *now = NULL;
@@ -918,8 +903,8 @@ out:
     cssl_free(der);
     cssl_session_free(back);
     cssl_session_free(now);
-    pair_close(&p);
-    pair_close(&q);
+    pair_free(&p);
+    pair_free(&q);
     return st;
 }
 
@@ -952,7 +937,7 @@ TEST(resumption_tls12)
 static int sc_close_notify(void *arg)
 {
     conn_case *cc = arg;
-    pair p;
+    tls_pair p;
     char buf[64];
     int st = pair_open(&p, cc->cctx, cc->sctx, "localhost", NULL);
     if (st < 0)
@@ -975,7 +960,7 @@ static int sc_close_notify(void *arg)
     TRY(k);
     CHECK_INT(k, 0);
 out:
-    pair_close(&p);
+    pair_free(&p);
     return st;
 }
 
@@ -999,7 +984,7 @@ static int sni_switch(cssl_conn *conn, const char *server_name, cssl_context *ct
 static int sc_sni(void *arg)
 {
     conn_case *cc = arg;
-    pair p;
+    tls_pair p;
     int st = pair_open(&p, cc->cctx, cc->sctx, "fakehostname", NULL);
     if (st < 0)
         goto out;
@@ -1010,7 +995,7 @@ static int sc_sni(void *arg)
     CHECK(cssl_conn_context(p.server) != cc->sctx);
     TRY(transfer(&p, true, MESSAGE, sizeof MESSAGE));
 out:
-    pair_close(&p);
+    pair_free(&p);
     return st;
 }
 
@@ -1037,7 +1022,7 @@ static size_t psk_client(cssl_conn *conn, const char *hint, char *identity,
 static int sc_psk(void *arg)
 {
     conn_case *cc = arg;
-    pair p;
+    tls_pair p;
     int st = pair_open(&p, cc->cctx, cc->sctx, NULL, NULL);
     if (st < 0)
         goto out;
@@ -1045,7 +1030,7 @@ static int sc_psk(void *arg)
     TRY(transfer(&p, true, MESSAGE, sizeof MESSAGE));
     TRY(transfer(&p, false, MESSAGE, sizeof MESSAGE));
 out:
-    pair_close(&p);
+    pair_free(&p);
     return st;
 }
 
@@ -1083,7 +1068,7 @@ TEST(psk_tls12)
 static int sc_post_handshake_auth(void *arg)
 {
     conn_case *cc = arg;
-    pair p;
+    tls_pair p;
     int st = pair_open(&p, cc->cctx, cc->sctx, "localhost", NULL);
     if (st < 0)
         goto out;
@@ -1098,7 +1083,7 @@ static int sc_post_handshake_auth(void *arg)
     TRY(cssl_conn_getpeercert(p.server, &info));
     CHECK(info != NULL);
 out:
-    pair_close(&p);
+    pair_free(&p);
     return st;
 }
 
