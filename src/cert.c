@@ -521,37 +521,36 @@ static int check_length(size_t len, size_t max)
     return CSSL_OK;
 }
 
-/* Never prompt on the terminal for an "encrypted" certificate block. */
-static int no_password(char *buf, int size, int rwflag, void *u)
-{
-    return -1;
-}
-
 static X509 *parse_pem(const char *pem, size_t len)
 {
-    /* OpenSSL's PEM reader fails without queueing an error both when an
-     * allocation fails and on some malformed blocks (a base64 line holding
-     * a ':' is read as a header line): one more try tells them apart, as
-     * only the data's failure repeats. */
-    for (int attempt = 0;; attempt++) {
-        BIO *bio = BIO_new_mem_buf(pem, (int)len);
-        if (bio == NULL) { /* only allocation can fail; OpenSSL may not say so */
-            cssl__raise_nomem();
-            return NULL;
-        }
-        X509 *x509 = PEM_read_bio_X509(bio, NULL, no_password, NULL);
-        BIO_free(bio);
-        if (x509 != NULL)
-            return x509;
-        if (ERR_peek_error() != 0) {
-            RAISE_OSSL();
-            return NULL;
-        }
-        if (attempt == 1) { /* Python's text for this PEM_read_bio_X509 failure */
-            CSSL_RAISE_SSL("Error decoding PEM-encoded file");
-            return NULL;
-        }
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    if (bio == NULL) { /* only allocation can fail; OpenSSL may not say so */
+        cssl__raise_nomem();
+        return NULL;
     }
+    /* PEM_read_bio_X509, with a silent failure told apart from memory */
+    unsigned char *der = NULL;
+    char *name = NULL;
+    long der_len = 0;
+    int got = cssl__pem_read_block(bio, PEM_STRING_X509, &der, &der_len, &name);
+    BIO_free(bio);
+    if (got < 0) { /* Python's text for this PEM_read_bio_X509 failure */
+        CSSL_RAISE_SSL("Error decoding PEM-encoded file");
+        return NULL;
+    }
+    if (got == 0) {
+        RAISE_OSSL();
+        return NULL;
+    }
+    const unsigned char *p = der;
+    X509 *x509 = d2i_X509(NULL, &p, der_len);
+    OPENSSL_free(der);
+    OPENSSL_free(name);
+    if (x509 == NULL) {
+        ERR_raise(ERR_LIB_PEM, ERR_R_ASN1_LIB); /* as PEM_read_bio_X509 */
+        RAISE_OSSL();
+    }
+    return x509;
 }
 
 /* One DER certificate filling all len bytes; *trailing tells a certificate

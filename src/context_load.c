@@ -87,6 +87,18 @@ int cssl__pem_no_password(char *buf, int size, int rwflag, void *userdata)
     return -1;
 }
 
+int cssl__pem_read_block(BIO *in, const char *want, unsigned char **data, long *len, char **name)
+{
+    for (int attempt = 0;; attempt++) {
+        if (PEM_bytes_read_bio(data, len, name, want, in, cssl__pem_no_password, NULL))
+            return 1;
+        if (ERR_peek_error() != 0)
+            return 0;
+        if (attempt == 1 || BIO_reset(in) < 0)
+            return -1;
+    }
+}
+
 /* ---- passwords ----------------------------------------------------------- */
 
 #define PASSWORD_MAX 1024 /* PEM_BUFSIZE: what OpenSSL offers a password callback */
@@ -336,9 +348,9 @@ static int read_dh(const char *path, EVP_PKEY **pkey)
     long len = 0;
     CSSL_GUARD(cssl__load_open(path, &in));
     int r = CSSL_OK;
-    if (!PEM_bytes_read_bio(&data, &len, &name, PEM_STRING_DHPARAMS, in, cssl__pem_no_password,
-                            NULL)) {
-        r = CSSL_RAISE_LOAD(in, path);
+    int got = cssl__pem_read_block(in, PEM_STRING_DHPARAMS, &data, &len, &name);
+    if (got <= 0) { /* a block it cannot read, silently: Python's "unknown error" */
+        r = cssl__raise_load(__FILE_NAME__, __LINE__, in, path, got < 0 ? "unknown error" : NULL);
         goto out;
     }
     const unsigned char *p = data;

@@ -215,6 +215,41 @@ TEST(cadata_undecodable_ca_fails_get_ca_certs)
     OPENSSL_free(der);
 }
 
+/* fuzz_cert_chain (DH parameters): some malformed PEM - the fuzzer's had
+ * a mangled encrypted key and no DH block; here a ':' inside a base64 line,
+ * read as a header line - makes OpenSSL's PEM reader fail without queueing
+ * an error, which
+ * load_dh_params reported as CSSL_ENOMEM "out of memory". Now CSSL_ESSL
+ * "unknown error", Python's SSLError for the same file (its library and
+ * reason None); the shared reader cssl__pem_read_block() tells a silent
+ * failure that repeats (the data's) from a failed allocation. */
+TEST(dh_params_silent_pem_failure_is_not_out_of_memory)
+{
+    size_t len = 0;
+    char *pem = read_file(fixture("dh.pem"), &len);
+    char *line = strchr(pem, '\n');
+    REQUIRE(line != NULL && strlen(line) > 20);
+    line[11] = ':'; /* inside the first base64 line */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/dh_colon.pem", test_tmpdir());
+    write_file(path, pem, len);
+    cssl_context *ctx = cssl_context_new(CSSL_PROTOCOL_TLS_SERVER);
+    REQUIRE(ctx != NULL);
+    cssl_error_clear();
+    CHECK_INT(cssl_context_load_dh_params(ctx, path), CSSL_ESSL);
+    CHECK_STR_STARTS(cssl_error_message(), "unknown error (context_load.c:");
+    CHECK(cssl_error_library() == NULL && cssl_error_reason() == NULL);
+    CHECK_OK(cssl_context_load_dh_params(ctx, fixture("dh.pem"))); /* the context is unharmed */
+    uint8_t *input = malloc(len + 1);
+    REQUIRE(input != NULL);
+    input[0] = 4; /* DH parameters */
+    memcpy(input + 1, pem, len);
+    fuzz_target_cert_chain(input, len + 1);
+    free(input);
+    cssl_context_free(ctx);
+    free(pem);
+}
+
 /* The inputs below broke an invariant of the fuzz target itself, not of
  * the library; kept so the targets keep accepting what the library
  * rightly does. */
