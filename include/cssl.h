@@ -733,8 +733,11 @@ CSSL_API int cssl_context_set_ecdh_curve(cssl_context *ctx, const char *name);
  * TLS 1.2. A missing or unreadable file is CSSL_EOS naming the path
  * ("[Errno 2] No such file or directory: 'path'"); a file without DH
  * parameters is CSSL_ESSL "[PEM: NO_START_LINE] no start line (file.c:N)"
- * (library "PEM", reason "NO_START_LINE", errno 108); parameters too small
- * for the security level "[SSL: DH_KEY_TOO_SMALL] dh key too small".
+ * (library "PEM", reason "NO_START_LINE", errno 108); PEM that OpenSSL's
+ * reader refuses without saying why (a ':' inside a base64 line) is
+ * CSSL_ESSL "unknown error (file.c:N)" without library or reason, as in
+ * Python; parameters too small for the security level
+ * "[SSL: DH_KEY_TOO_SMALL] dh key too small".
  */
 CSSL_API int cssl_context_load_dh_params(cssl_context *ctx, const char *path);
 
