@@ -92,25 +92,13 @@ static void arena_free(arena_chunk *c)
 
 /* ---- errors ------------------------------------------------------------ */
 
-static bool is_malloc_failure(unsigned long code)
-{
-    return code != 0 && ERR_GET_REASON(code) == ERR_R_MALLOC_FAILURE;
-}
-
-/* True if OpenSSL's queue says an allocation failed (first or last error:
- * the allocation is usually the innermost error, wrapped by others). */
-static bool queue_has_malloc_failure(void)
-{
-    return is_malloc_failure(ERR_peek_error()) || is_malloc_failure(ERR_peek_last_error());
-}
-
 /* An OpenSSL call failed: MemoryError if it ran out of memory, else
  * Python's _setSSLError(NULL) from the queue. The calls this is used for
  * queue an error on every failure except some failed allocations (BIO and
  * PEM internals fail silently then), so an empty queue means memory too. */
 static int raise_ossl_at(const char *file, int line)
 {
-    if (ERR_peek_error() == 0 || queue_has_malloc_failure())
+    if (ERR_peek_error() == 0 || cssl__queue_has_malloc_failure())
         return cssl__raise_nomem();
     return cssl__raise_openssl(file, line, CSSL_ESSL, NULL);
 }
@@ -120,7 +108,7 @@ static int raise_ossl_at(const char *file, int line)
  * allocation matters; anything else queued (a bad time value) is dropped. */
 static int after_print(void)
 {
-    if (queue_has_malloc_failure())
+    if (cssl__queue_has_malloc_failure())
         return cssl__raise_nomem();
     ERR_clear_error();
     return CSSL_OK;
@@ -234,7 +222,7 @@ static int decode_name(cssl_cert *cert, const X509_NAME *xn, cssl_name *out)
  * an error here. */
 static int ext_missing(int crit)
 {
-    if (crit >= 0 && queue_has_malloc_failure())
+    if (crit >= 0 && cssl__queue_has_malloc_failure())
         return cssl__raise_nomem();
     ERR_clear_error();
     return CSSL_OK;

@@ -321,11 +321,11 @@ int cssl__pem_no_password(char *buf, int size, int rwflag, void *userdata);
  * PEM_bytes_read_bio() for the first block named want (never prompting for
  * a password), read once more from the start of in when it fails without
  * queueing an error. OpenSSL's PEM reader fails silently both when an
- * allocation fails and on some malformed blocks (a base64 line holding a
- * ':' or a control character): only the data's failure repeats. Returns 1
- * (the caller frees *data and *name with OPENSSL_free), 0 on a failure with
- * errors queued, -1 on a silent failure that repeated (or a BIO that cannot
- * be rewound): the data's fault, for the caller to name.
+ * allocation fails and on some malformed PEM (a base64 line holding a ':'
+ * is read as a header line, for one): only the data's failure repeats.
+ * Returns 1 (the caller frees *data and *name with OPENSSL_free), 0 on a
+ * failure with errors queued, -1 on a silent failure that repeated (or a
+ * BIO that cannot be rewound): the data's fault, for the caller to name.
  */
 int cssl__pem_read_block(BIO *in, const char *want, unsigned char **data, long *len, char **name);
 
