@@ -21,9 +21,7 @@ ls "$prefix"/share/man/man1/cssl.1 > /dev/null 2>&1 || { echo "FAIL: man page cs
 expect="cssl 0.1.0 on OpenSSL"
 
 # 1. pkg-config (relocatable .pc: no PREFIX baked in)
-if ! command -v pkg-config > /dev/null; then
-  echo "SKIP: pkg-config is not installed (Debian package pkgconf)"; exit 77
-fi
+sh "$CSSL_SOURCE_DIR/tests/require_program.sh" pkg-config pkgconf || exit $?
 pcdir=$(dirname "$(ls "$prefix"/lib*/pkgconfig/cssl.pc)")
 libdir=$(PKG_CONFIG_PATH="$pcdir" pkg-config --variable=libdir cssl)
 cc -Wall -Werror -o "$tmp/pc-shared" "$CSSL_SOURCE_DIR/examples/version.c" \

@@ -19,7 +19,6 @@ import re
 import select
 import selectors
 import shlex
-import shutil
 import signal
 import socket
 import ssl
@@ -476,9 +475,20 @@ def test_keylog(tmp):
     check(sum(l.startswith("#") for l in open(keys)) == 1, "one header in an appended file")
 
 
+def require_program(program, package):
+    """tests/require_program.sh: installs the package when missing (as
+    root); False, with the SKIP line it printed, when it cannot."""
+    script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "require_program.sh")
+    r = subprocess.run(["sh", script, program, package], capture_output=True, text=True)
+    if r.returncode != 0:
+        print(r.stdout.strip() or "SKIP: %s is missing" % program)
+    return r.returncode == 0
+
+
 def check_tshark(tmp, command, relay, keys):
-    if shutil.which("tshark") is None:
-        print("skip: tshark is not installed (Debian package tshark): capture not decrypted")
+    if not require_program("tshark", "tshark"):
+        print("SKIP (part): the capture is not decrypted")
         return
     pcap = os.path.join(tmp, "tls.pcap")
     relay.write_pcap(pcap)
