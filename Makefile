@@ -8,7 +8,7 @@ TSAN_BUILD ?= build-tsan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 
-.PHONY: all build demo check check-asan check-valgrind check-tsan install bench fuzz fuzz-smoke clean
+.PHONY: all build demo check check-oom check-asan check-valgrind check-tsan install bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -23,6 +23,12 @@ demo: build
 
 check: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Every allocation-failure sweep whole: each allocation of each scenario
+# fails in turn (make check sweeps scenarios of more than 4,000 allocations
+# at the first and last allocation of each site only; tests/oom.h).
+check-oom: build
+	cd $(BUILD) && CSSL_OOM_SWEEP=full ctest --output-on-failure -j $(JOBS) -R '(^oom|_oom)\.'
 
 # The tests again under AddressSanitizer + UndefinedBehaviorSanitizer (clang).
 check-asan:

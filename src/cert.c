@@ -516,28 +516,13 @@ static X509 *parse_pem(const char *pem, size_t len)
         cssl__raise_nomem();
         return NULL;
     }
-    /* PEM_read_bio_X509, with a silent failure told apart from memory */
-    unsigned char *der = NULL;
-    char *name = NULL;
-    long der_len = 0;
-    int got = cssl__pem_read_block(bio, PEM_STRING_X509, &der, &der_len, &name);
+    bool silent;
+    X509 *x509 = cssl__pem_read_x509(bio, &silent);
     BIO_free(bio);
-    if (got < 0) { /* Python's text for this PEM_read_bio_X509 failure */
+    if (x509 == NULL && silent) /* Python's text for this PEM_read_bio_X509 failure */
         CSSL_RAISE_SSL("Error decoding PEM-encoded file");
-        return NULL;
-    }
-    if (got == 0) {
+    else if (x509 == NULL)
         RAISE_OSSL();
-        return NULL;
-    }
-    const unsigned char *p = der;
-    X509 *x509 = d2i_X509(NULL, &p, der_len);
-    OPENSSL_free(der);
-    OPENSSL_free(name);
-    if (x509 == NULL) {
-        ERR_raise(ERR_LIB_PEM, ERR_R_ASN1_LIB); /* as PEM_read_bio_X509 */
-        RAISE_OSSL();
-    }
     return x509;
 }
 

@@ -87,16 +87,39 @@ int cssl__pem_no_password(char *buf, int size, int rwflag, void *userdata)
     return -1;
 }
 
-int cssl__pem_read_block(BIO *in, const char *want, unsigned char **data, long *len, char **name)
+void *cssl__pem_retry(BIO *in, cssl__pem_reader read, void *arg, bool *silent)
 {
+    long start = BIO_tell(in);
+    *silent = false;
     for (int attempt = 0;; attempt++) {
-        if (PEM_bytes_read_bio(data, len, name, want, in, cssl__pem_no_password, NULL))
-            return 1;
-        if (ERR_peek_error() != 0)
-            return 0;
-        if (attempt == 1 || BIO_reset(in) < 0)
-            return -1;
+        void *got = read(in, arg);
+        if (got != NULL || ERR_peek_error() != 0)
+            return got;
+        if (attempt == 1 || start < 0 || BIO_seek(in, start) < 0) {
+            *silent = true;
+            return NULL;
+        }
     }
+}
+
+static void *read_x509(BIO *in, void *arg)
+{
+    return PEM_read_bio_X509(in, NULL, cssl__pem_no_password, NULL);
+}
+
+X509 *cssl__pem_read_x509(BIO *in, bool *silent)
+{
+    return cssl__pem_retry(in, read_x509, NULL, silent);
+}
+
+static void *read_x509_info(BIO *in, void *arg)
+{
+    return PEM_X509_INFO_read_bio(in, NULL, NULL, ""); /* "": encrypted blocks never prompt */
+}
+
+STACK_OF(X509_INFO) *cssl__pem_read_x509_info(BIO *in, bool *silent)
+{
+    return cssl__pem_retry(in, read_x509_info, NULL, silent);
 }
 
 /* ---- passwords ----------------------------------------------------------- */
@@ -338,6 +361,23 @@ int cssl_context_load_cert_chain_mem(cssl_context *ctx, const char *cert_pem, si
 
 /* ---- load_dh_params ------------------------------------------------------- */
 
+/* PEM_bytes_read_bio() as a cssl__pem_reader. */
+typedef struct pem_block {
+    const char *want;
+    unsigned char *data;
+    long len;
+    char *name;
+} pem_block;
+
+static void *read_block(BIO *in, void *arg)
+{
+    pem_block *b = arg;
+    return PEM_bytes_read_bio(&b->data, &b->len, &b->name, b->want, in, cssl__pem_no_password,
+                              NULL)
+               ? b
+               : NULL;
+}
+
 /* PEM_read_DHparams without the deprecated DH type: the same PEM block
  * search ("DH PARAMETERS" or "X9.42 DH PARAMETERS"), decoded to an EVP_PKEY. */
 static int read_dh(const char *path, EVP_PKEY **pkey)
@@ -348,11 +388,16 @@ static int read_dh(const char *path, EVP_PKEY **pkey)
     long len = 0;
     CSSL_GUARD(cssl__load_open(path, &in));
     int r = CSSL_OK;
-    int got = cssl__pem_read_block(in, PEM_STRING_DHPARAMS, &data, &len, &name);
-    if (got <= 0) { /* a block it cannot read, silently: Python's "unknown error" */
-        r = cssl__raise_load(__FILE_NAME__, __LINE__, in, path, got < 0 ? "unknown error" : NULL);
+    pem_block block = {.want = PEM_STRING_DHPARAMS};
+    bool silent;
+    if (cssl__pem_retry(in, read_block, &block, &silent) == NULL) {
+        /* a block OpenSSL refuses without a word: Python's "unknown error" */
+        r = cssl__raise_load(__FILE_NAME__, __LINE__, in, path, silent ? "unknown error" : NULL);
         goto out;
     }
+    data = block.data;
+    len = block.len;
+    name = block.name;
     const unsigned char *p = data;
     int type = strcmp(name, PEM_STRING_DHXPARAMS) == 0 ? EVP_PKEY_DHX : EVP_PKEY_DH;
     *pkey = d2i_KeyParams(type, NULL, &p, len);

@@ -35,7 +35,8 @@ static int read_cadata(const void *data, size_t len, int encoding, STACK_OF(X509
             }
             x = d2i_X509_bio(bio, NULL);
         } else {
-            x = PEM_read_bio_X509(bio, NULL, cssl__pem_no_password, NULL);
+            bool silent; /* after a repeat, as Python sees it: no error queued */
+            x = cssl__pem_read_x509(bio, &silent);
         }
         if (x == NULL)
             break;
@@ -70,8 +71,8 @@ static int read_cafile(const char *path, STACK_OF(X509) *certs, STACK_OF(X509_CR
     BIO *in = NULL;
     CSSL_GUARD(cssl__load_open(path, &in));
     int r = CSSL_OK, count = 0;
-    /* OpenSSL passes the empty password: encrypted blocks never prompt. */
-    STACK_OF(X509_INFO) *info = PEM_X509_INFO_read_bio(in, NULL, NULL, "");
+    bool silent;
+    STACK_OF(X509_INFO) *info = cssl__pem_read_x509_info(in, &silent);
     if (info == NULL) {
         ERR_raise(ERR_LIB_X509, ERR_R_PEM_LIB);
         r = CSSL_RAISE_LOAD(in, path);

@@ -47,11 +47,14 @@ static bool same_file(const struct stat *a, const struct stat *b)
 static STACK_OF(X509_INFO) *read_bundle(const char *path)
 {
     BIO *in = BIO_new_file(path, "r");
-    STACK_OF(X509_INFO) *items = in ? PEM_X509_INFO_read_bio(in, NULL, NULL, "") : NULL;
+    bool silent = false; /* a broken entry OpenSSL says nothing about */
+    STACK_OF(X509_INFO) *items = in ? cssl__pem_read_x509_info(in, &silent) : NULL;
     BIO_free(in);
-    /* Broken entries are queued errors; failed allocations are malloc
-     * failures or, in BIO and PEM internals, nothing at all. */
-    bool nomem = items == NULL && (ERR_peek_error() == 0 || cssl__queue_has_malloc_failure());
+    /* Broken entries are queued errors (or silent ones that repeat);
+     * failed allocations are malloc failures or, in BIO internals, nothing
+     * at all. */
+    bool nomem = items == NULL && !silent &&
+                 (ERR_peek_error() == 0 || cssl__queue_has_malloc_failure());
     if (items == NULL && !nomem)
         items = sk_X509_INFO_new_null();
     ERR_clear_error();

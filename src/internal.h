@@ -318,15 +318,23 @@ int cssl__raise_load(const char *file, int line, BIO *bio, const char *path, con
 int cssl__pem_no_password(char *buf, int size, int rwflag, void *userdata);
 
 /*
- * PEM_bytes_read_bio() for the first block named want (never prompting for
- * a password), read once more from the start of in when it fails without
- * queueing an error. OpenSSL's PEM reader fails silently both when an
+ * OpenSSL's PEM reader fails without queueing an error both when an
  * allocation fails and on some malformed PEM (a base64 line holding a ':'
- * is read as a header line, for one): only the data's failure repeats.
- * Returns 1 (the caller frees *data and *name with OPENSSL_free), 0 on a
- * failure with errors queued, -1 on a silent failure that repeated (or a
- * BIO that cannot be rewound): the data's fault, for the caller to name.
+ * is read as a header line, for one). cssl__pem_retry() runs read(in, arg)
+ * and, when that returns NULL with nothing queued, runs it once more from
+ * where in stood: only the data's failure repeats. Returns what read
+ * returned; with NULL, *silent tells a failure that repeated without a
+ * word (or a BIO that cannot be rewound): the data's, for the caller to
+ * name. Otherwise OpenSSL's queue says what went wrong.
  */
-int cssl__pem_read_block(BIO *in, const char *want, unsigned char **data, long *len, char **name);
+typedef void *(*cssl__pem_reader)(BIO *in, void *arg);
+void *cssl__pem_retry(BIO *in, cssl__pem_reader read, void *arg, bool *silent);
+
+/* PEM_read_bio_X509 (never prompting) through cssl__pem_retry(). */
+X509 *cssl__pem_read_x509(BIO *in, bool *silent);
+
+/* PEM_X509_INFO_read_bio as X509_load_cert_crl_file calls it (encrypted
+ * blocks never prompt) through cssl__pem_retry(). */
+STACK_OF(X509_INFO) *cssl__pem_read_x509_info(BIO *in, bool *silent);
 
 #endif /* CSSL_INTERNAL_H */

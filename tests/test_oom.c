@@ -429,6 +429,64 @@ TEST(default_contexts)
     free(cadata);
 }
 
+/* PEM trust anchors, cadata holding two certificates or a cafile, into
+ * one context (certificates already there are skipped, so every run ends
+ * with the same store). OpenSSL's PEM reader fails without a word when
+ * some of its allocations fail, in the middle of a file too: that is
+ * CSSL_ENOMEM or absorbed, never "no start line" or "PEM lib". Small
+ * enough to be swept whole in make check. */
+typedef struct trust_case {
+    cssl_context *ctx;
+    const char *cafile;
+    char *cadata;
+    int count;
+} trust_case;
+
+static int sc_verify_locations(void *arg)
+{
+    trust_case *tc = arg;
+    int st = cssl_context_load_verify_locations(tc->ctx, tc->cafile, NULL, tc->cadata,
+                                                tc->cadata ? strlen(tc->cadata) : 0,
+                                                CSSL_ENCODING_PEM);
+    if (st != CSSL_OK)
+        return oom_status();
+    oom_disarm();
+    cssl_cert_store_stats s;
+    CHECK_OK(cssl_context_cert_store_stats(tc->ctx, &s));
+    CHECK_INT(s.x509, tc->count);
+    return CSSL_OK;
+}
+
+static void sweep_verify_locations(const char *name, trust_case *tc)
+{
+    tc->ctx = cssl_context_new(CSSL_PROTOCOL_TLS_CLIENT);
+    REQUIRE(tc->ctx != NULL);
+    oom_stats st = oom_sweep(name, sc_verify_locations, tc, 0);
+    CHECK(st.allocations <= 4000); /* swept whole in make check */
+    cssl_context_free(tc->ctx);
+}
+
+TEST(load_verify_locations_cadata_pem)
+{
+    size_t a_len, b_len;
+    char *a = read_file(fixture("ca2.pem"), &a_len), *b = read_file(fixture("server.pem"), &b_len);
+    trust_case tc = {.cadata = malloc(a_len + b_len + 1), .count = 2};
+    REQUIRE(a && b && tc.cadata);
+    memcpy(tc.cadata, a, a_len);
+    memcpy(tc.cadata + a_len, b, b_len);
+    tc.cadata[a_len + b_len] = '\0';
+    sweep_verify_locations("load_verify_locations, PEM cadata", &tc);
+    free(tc.cadata);
+    free(a);
+    free(b);
+}
+
+TEST(load_verify_locations_cafile)
+{
+    trust_case tc = {.cafile = fixture("ca.pem"), .count = 1};
+    sweep_verify_locations("load_verify_locations, cafile", &tc);
+}
+
 /* Give the bundle a new modification time (outside the injection). */
 static void touch_bundle(void)
 {
