@@ -215,14 +215,14 @@ TEST(cadata_undecodable_ca_fails_get_ca_certs)
     OPENSSL_free(der);
 }
 
-/* fuzz_cert_chain (DH parameters): some malformed PEM - the fuzzer's had
- * a mangled encrypted key and no DH block; here a ':' inside a base64 line,
- * read as a header line - makes OpenSSL's PEM reader fail without queueing
- * an error, which
- * load_dh_params reported as CSSL_ENOMEM "out of memory". Now CSSL_ESSL
- * "unknown error", Python's SSLError for the same file (its library and
- * reason None); the shared reader cssl__pem_read_block() tells a silent
- * failure that repeats (the data's) from a failed allocation. */
+/* fuzz_cert_chain (DH parameters): some malformed PEM (the fuzzer's had a
+ * mangled encrypted key and no DH block; here a ':' inside a base64 line,
+ * read as a header line) makes OpenSSL's PEM reader fail without queueing
+ * an error, which load_dh_params reported as CSSL_ENOMEM "out of memory".
+ * Now CSSL_ESSL "unknown error", Python's SSLError for the same file (its
+ * library and reason None): cssl__pem_retry(), which every PEM load goes
+ * through, tells a silent failure that repeats (the data's) from a failed
+ * allocation. */
 TEST(dh_params_silent_pem_failure_is_not_out_of_memory)
 {
     size_t len = 0;
