@@ -90,14 +90,13 @@ int cssl__pem_no_password(char *buf, int size, int rwflag, void *userdata)
 void *cssl__pem_retry(BIO *in, cssl__pem_reader read, void *arg, bool *silent)
 {
     long start = BIO_tell(in);
-    *silent = false;
     for (int attempt = 0;; attempt++) {
         void *got = read(in, arg);
-        if (got != NULL || ERR_peek_error() != 0)
+        bool quiet = got == NULL && ERR_peek_error() == 0;
+        if (!quiet || attempt == 1 || start < 0 || BIO_seek(in, start) < 0) {
+            if (silent != NULL)
+                *silent = quiet;
             return got;
-        if (attempt == 1 || start < 0 || BIO_seek(in, start) < 0) {
-            *silent = true;
-            return NULL;
         }
     }
 }

@@ -35,8 +35,9 @@ static int read_cadata(const void *data, size_t len, int encoding, STACK_OF(X509
             }
             x = d2i_X509_bio(bio, NULL);
         } else {
-            bool silent; /* after a repeat, as Python sees it: no error queued */
-            x = cssl__pem_read_x509(bio, &silent);
+            /* a silent failure that repeats ends the data quietly, as Python
+             * sees it: nothing queued */
+            x = cssl__pem_read_x509(bio, NULL);
         }
         if (x == NULL)
             break;
@@ -71,9 +72,8 @@ static int read_cafile(const char *path, STACK_OF(X509) *certs, STACK_OF(X509_CR
     BIO *in = NULL;
     CSSL_GUARD(cssl__load_open(path, &in));
     int r = CSSL_OK, count = 0;
-    bool silent;
-    STACK_OF(X509_INFO) *info = cssl__pem_read_x509_info(in, &silent);
-    if (info == NULL) {
+    STACK_OF(X509_INFO) *info = cssl__pem_read_x509_info(in, NULL);
+    if (info == NULL) { /* queued or not, X509_load_cert_crl_file's error */
         ERR_raise(ERR_LIB_X509, ERR_R_PEM_LIB);
         r = CSSL_RAISE_LOAD(in, path);
         goto out;

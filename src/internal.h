@@ -323,9 +323,10 @@ int cssl__pem_no_password(char *buf, int size, int rwflag, void *userdata);
  * is read as a header line, for one). cssl__pem_retry() runs read(in, arg)
  * and, when that returns NULL with nothing queued, runs it once more from
  * where in stood: only the data's failure repeats. Returns what read
- * returned; with NULL, *silent tells a failure that repeated without a
- * word (or a BIO that cannot be rewound): the data's, for the caller to
- * name. Otherwise OpenSSL's queue says what went wrong.
+ * returned; with NULL, *silent (if silent is not NULL) tells a failure
+ * that repeated without a word (or a BIO that cannot be rewound): the
+ * data's, for the caller to name. Otherwise OpenSSL's queue says what
+ * went wrong.
  */
 typedef void *(*cssl__pem_reader)(BIO *in, void *arg);
 void *cssl__pem_retry(BIO *in, cssl__pem_reader read, void *arg, bool *silent);
