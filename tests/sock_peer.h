@@ -128,7 +128,8 @@ static inline void peer_start(peer *p, peer_fn fn)
     } while (0)
 
 /* The peer's TLS side over p->fd (server unless p->flags says otherwise),
- * handshake done; NULL (and p->rc/msg set) if it failed. */
+ * handshake done; NULL if it failed (p->rc/msg set, and the peer failed:
+ * every peer here expects its handshake to succeed). */
 static inline cssl_conn *peer_tls(peer *p)
 {
     cssl_conn *c = cssl_context_wrap_socket(p->ctx, p->fd, p->flags, NULL, NULL);
@@ -140,6 +141,7 @@ static inline cssl_conn *peer_tls(peer *p)
     int rc = cssl_conn_do_handshake(c);
     peer_record(p, rc);
     if (rc != CSSL_OK) {
+        peer_failf(p, __LINE__, "peer handshake: %s", p->msg);
         cssl_conn_free(c);
         return NULL;
     }

@@ -23,10 +23,8 @@
 static void echo_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     char buf[16384];
     for (;;) {
         ssize_t n = cssl_conn_read(c, buf, sizeof buf);
@@ -48,10 +46,8 @@ static void echo_server(peer *p)
 static void sink_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     unsigned char tmp[16384];
     for (;;) {
         ssize_t n = cssl_conn_read(c, tmp, sizeof tmp);
@@ -72,10 +68,8 @@ static void sink_server(peer *p)
 static void idle_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     event_send(p->note[1], 'h');
     event_wait(p->ctl[0]);
     cssl_conn_free(c);
@@ -168,10 +162,8 @@ TEST(blocking_handshake_implicit_on_first_io_over_tcp)
 static void bulk_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     unsigned char *buf = malloc(p->len);
     PCHECK(p, buf != NULL);
     if (buf != NULL) {
@@ -474,10 +466,8 @@ TEST(nonblocking_handshake_with_poll)
 static void drain_on_signal_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     event_send(p->note[1], 'h');
     event_wait(p->ctl[0]);
     unsigned char buf[16384];
@@ -652,10 +642,8 @@ TEST(handshake_timeout_is_a_total_deadline)
 static void on_demand_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     event_send(p->note[1], 'h');
     for (;;) {
         char ev = event_wait(p->ctl[0]);
@@ -832,10 +820,8 @@ TEST(switch_between_nonblocking_and_blocking)
 static void unwrap_on_signal_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     event_send(p->note[1], 'h');
     event_wait(p->ctl[0]);
     peer_record(p, cssl_conn_unwrap(c));
@@ -886,10 +872,8 @@ static pthread_t main_thread;
 static void interrupting_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     event_send(p->note[1], 'h');
     event_wait(p->ctl[0]);
     struct pollfd never = {.fd = p->ctl[0], .events = POLLIN};
@@ -985,10 +969,8 @@ static void starttls_server(peer *p)
     PCHECK(p, raw_read_line(p->fd, line, sizeof line) && strcmp(line, "STARTTLS\n") == 0);
     PCHECK(p, raw_send(p->fd, "ok\n"));
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     char buf[64] = {0};
     PCHECK(p, read_exact(c, buf, 7) == 7 && memcmp(buf, "secret\n", 7) == 0);
     PCHECK(p, cssl_conn_write(c, "SECRET\n", 7) == 7);
@@ -1087,10 +1069,8 @@ TEST(unwrap_timeout_when_peer_never_closes)
 static void bye_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     PCHECK(p, cssl_conn_write(c, "bye", 3) == 3);
     if (p->len) {
         /* Send close_notify and wait for the client's. */
@@ -1406,10 +1386,8 @@ TEST(close_fd_flag_closes_at_free)
 static void tls_then_plain_server(peer *p)
 {
     cssl_conn *c = peer_tls(p);
-    if (c == NULL) {
-        peer_failf(p, __LINE__, "server handshake: %s", p->msg);
+    if (c == NULL)
         return;
-    }
     cssl_conn_free(c);
     char line[64];
     PCHECK(p, raw_read_line(p->fd, line, sizeof line) && strcmp(line, "still here\n") == 0);
